@@ -1,0 +1,112 @@
+package dev.prefixrouter.api;
+
+import dev.prefixrouter.backend.BackendRegistry;
+import dev.prefixrouter.backend.Candidates;
+import dev.prefixrouter.observability.RouterMetrics;
+import dev.prefixrouter.proxy.ProxyForwarder;
+import dev.prefixrouter.proxy.ProxyRequest;
+import dev.prefixrouter.routing.RoutingDecision;
+import dev.prefixrouter.routing.RoutingPolicy;
+import dev.prefixrouter.routing.RoutingProperties;
+import dev.prefixrouter.routing.RoutingRequest;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Mono;
+
+/**
+ * The OpenAI-compatible surface. Generation and embedding requests are read once, parsed once for what routing
+ * needs, routed, and forwarded byte for byte; the proxy writes the engine's response straight to the exchange.
+ */
+@RestController
+public class OpenAiController {
+
+    private final RequestBodyReader bodyReader;
+    private final OpenAiRequestParser parser = new OpenAiRequestParser();
+    private final BackendRegistry backends;
+    private final RoutingPolicy policy;
+    private final ProxyForwarder forwarder;
+    private final RouterMetrics metrics;
+    private final String sessionHeader;
+    private final long startedAtEpochSeconds = System.currentTimeMillis() / 1000;
+
+    public OpenAiController(RequestBodyReader bodyReader, BackendRegistry backends, RoutingPolicy policy,
+            ProxyForwarder forwarder, RouterMetrics metrics, RoutingProperties routing) {
+        this.bodyReader = bodyReader;
+        this.backends = backends;
+        this.policy = policy;
+        this.forwarder = forwarder;
+        this.metrics = metrics;
+        this.sessionHeader = routing.sessionHeader();
+    }
+
+    @PostMapping("/v1/chat/completions")
+    public Mono<Void> chatCompletions(ServerWebExchange exchange) {
+        return handle(exchange, ApiOperation.CHAT_COMPLETIONS);
+    }
+
+    @PostMapping("/v1/completions")
+    public Mono<Void> completions(ServerWebExchange exchange) {
+        return handle(exchange, ApiOperation.COMPLETIONS);
+    }
+
+    @PostMapping("/v1/embeddings")
+    public Mono<Void> embeddings(ServerWebExchange exchange) {
+        return handle(exchange, ApiOperation.EMBEDDINGS);
+    }
+
+    /** Models served by at least one healthy backend, in OpenAI's list format. */
+    @GetMapping("/v1/models")
+    public Map<String, Object> models() {
+        List<Map<String, Object>> data = backends.healthyModels().stream()
+                .<Map<String, Object>>map(id -> Map.of("id", id, "object", "model",
+                        "created", startedAtEpochSeconds, "owned_by", "prefix-router"))
+                .toList();
+        return Map.of("object", "list", "data", data);
+    }
+
+    /** 200 while at least one backend is healthy, else 503: a load balancer in front can steer by it. */
+    @GetMapping("/health")
+    public ResponseEntity<Map<String, Object>> health() {
+        int healthy = backends.healthyCount();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", healthy > 0 ? "UP" : "DOWN");
+        body.put("healthyBackends", healthy);
+        body.put("backends", backends.endpoints().size());
+        return ResponseEntity.status(healthy > 0 ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).body(body);
+    }
+
+    private Mono<Void> handle(ServerWebExchange exchange, ApiOperation operation) {
+        long start = System.nanoTime();
+        return bodyReader.read(exchange.getRequest())
+                .map(body -> route(exchange, operation, body, start))
+                .doOnError(ApiException.class, rejection -> metrics.requestFinished(RouterMetrics.UNKNOWN_MODEL,
+                        RouterMetrics.NO_BACKEND, rejection.status().value(), System.nanoTime() - start))
+                .flatMap(routed -> forwarder.forward(exchange, routed.request(), routed.decision()));
+    }
+
+    /** Parses and routes; throws {@link ApiException} for requests that cannot go anywhere. */
+    private Routed route(ServerWebExchange exchange, ApiOperation operation, byte[] body, long start) {
+        ParsedRequest parsed = parser.parse(operation, body);
+        Candidates candidates = backends.candidatesFor(parsed.model());
+        if (candidates.healthy().isEmpty()) {
+            throw candidates.modelKnown() ? ApiException.noHealthyBackend(parsed.model())
+                    : ApiException.modelNotFound(parsed.model());
+        }
+        String session = exchange.getRequest().getHeaders().getFirst(sessionHeader);
+        RoutingRequest routing = new RoutingRequest(parsed.model(), parsed.prompt(),
+                session != null ? session : parsed.user());
+        ProxyRequest request = new ProxyRequest(operation.path(), body, parsed.model(), RequestIds.of(exchange),
+                start);
+        return new Routed(request, policy.route(routing, candidates.healthy()));
+    }
+
+    private record Routed(ProxyRequest request, RoutingDecision decision) {
+    }
+}

@@ -1,0 +1,205 @@
+package dev.prefixrouter.api;
+
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.core.ObjectReadContext;
+import tools.jackson.core.json.JsonFactory;
+
+/**
+ * Reads, in one streaming pass and without building a tree, the few fields of an OpenAI request that routing
+ * needs; every other field is skipped (the proxy forwards the original bytes). Accepts every shape the OpenAI
+ * API allows for {@code messages[].content}, {@code prompt} and {@code input}, and rejects wrong types with a
+ * message naming the field. Stateless and thread-safe.
+ */
+public final class OpenAiRequestParser {
+
+    private static final String PROMPT_SHAPES =
+            "a string, an array of strings, an array of token ids, or an array of token-id arrays";
+
+    private final JsonFactory jsonFactory = JsonFactory.builder().build();
+
+    public ParsedRequest parse(ApiOperation operation, byte[] body) {
+        try (JsonParser parser = jsonFactory.createParser(ObjectReadContext.empty(), body)) {
+            return parseObject(operation, parser);
+        } catch (JacksonException e) {
+            throw ApiException.invalidRequest(null, "Request body is not valid JSON: " + e.getOriginalMessage());
+        }
+    }
+
+    private ParsedRequest parseObject(ApiOperation operation, JsonParser parser) {
+        if (parser.nextToken() != JsonToken.START_OBJECT) {
+            throw ApiException.invalidRequest(null, "Request body must be a JSON object.");
+        }
+        String model = null;
+        boolean stream = false;
+        String user = null;
+        StringBuilder prompt = null;
+        String name;
+        while ((name = parser.nextName()) != null) {
+            JsonToken value = parser.nextToken();
+            switch (name) {
+                case "model" -> model = string(parser, value, "model");
+                case "stream" -> stream = bool(parser, value, "stream");
+                case "user" -> user = value == JsonToken.VALUE_NULL ? null : string(parser, value, "user");
+                default -> {
+                    if (name.equals(operation.promptField())) {
+                        prompt = new StringBuilder();
+                        if (operation == ApiOperation.CHAT_COMPLETIONS) {
+                            readMessages(parser, value, prompt);
+                        } else {
+                            readPrompt(parser, value, name, prompt);
+                        }
+                    } else {
+                        parser.skipChildren();
+                    }
+                }
+            }
+        }
+        if (parser.nextToken() != null) {
+            throw ApiException.invalidRequest(null, "Request body must hold exactly one JSON object.");
+        }
+        if (model == null || model.isEmpty()) {
+            throw ApiException.invalidRequest("model", "'model' is required.");
+        }
+        if (prompt == null) {
+            throw ApiException.invalidRequest(operation.promptField(),
+                    "'" + operation.promptField() + "' is required.");
+        }
+        return new ParsedRequest(operation, model, stream, prompt.toString(), user);
+    }
+
+    private static String string(JsonParser parser, JsonToken token, String field) {
+        if (token != JsonToken.VALUE_STRING) {
+            throw typeError(field, "a string", token);
+        }
+        return parser.getString();
+    }
+
+    private static boolean bool(JsonParser parser, JsonToken token, String field) {
+        return switch (token) {
+            case VALUE_TRUE -> true;
+            case VALUE_FALSE, VALUE_NULL -> false;
+            default -> throw typeError(field, "a boolean", token);
+        };
+    }
+
+    private static void readMessages(JsonParser parser, JsonToken token, StringBuilder prompt) {
+        if (token != JsonToken.START_ARRAY) {
+            throw typeError("messages", "an array of message objects", token);
+        }
+        int index = 0;
+        JsonToken element;
+        while ((element = parser.nextToken()) != JsonToken.END_ARRAY) {
+            if (element != JsonToken.START_OBJECT) {
+                throw typeError("messages[" + index + "]", "a message object", element);
+            }
+            String name;
+            while ((name = parser.nextName()) != null) {
+                JsonToken value = parser.nextToken();
+                if (name.equals("content")) {
+                    readContent(parser, value, "messages[" + index + "].content", prompt);
+                } else {
+                    parser.skipChildren();
+                }
+            }
+            index++;
+        }
+    }
+
+    /** Message content: a string, null, or an array of parts of which the text parts count for routing. */
+    private static void readContent(JsonParser parser, JsonToken token, String field, StringBuilder prompt) {
+        switch (token) {
+            case VALUE_NULL -> {
+            }
+            case VALUE_STRING -> appendText(parser, prompt);
+            case START_ARRAY -> {
+                int part = 0;
+                JsonToken element;
+                while ((element = parser.nextToken()) != JsonToken.END_ARRAY) {
+                    if (element == JsonToken.VALUE_STRING) {
+                        appendText(parser, prompt);
+                    } else if (element == JsonToken.START_OBJECT) {
+                        readContentPart(parser, field + "[" + part + "]", prompt);
+                    } else {
+                        throw typeError(field + "[" + part + "]", "a content part object", element);
+                    }
+                    part++;
+                }
+            }
+            default -> throw typeError(field, "a string, an array of content parts, or null", token);
+        }
+    }
+
+    private static void readContentPart(JsonParser parser, String field, StringBuilder prompt) {
+        String name;
+        while ((name = parser.nextName()) != null) {
+            JsonToken value = parser.nextToken();
+            if (name.equals("text")) {
+                if (value != JsonToken.VALUE_STRING) {
+                    throw typeError(field + ".text", "a string", value);
+                }
+                appendText(parser, prompt);
+            } else {
+                parser.skipChildren();
+            }
+        }
+    }
+
+    /** {@code prompt} or {@code input}: a string, strings, token ids, or arrays of token ids. */
+    private static void readPrompt(JsonParser parser, JsonToken token, String field, StringBuilder prompt) {
+        if (token == JsonToken.VALUE_STRING) {
+            prompt.append(parser.getStringCharacters(), parser.getStringOffset(), parser.getStringLength());
+            return;
+        }
+        if (token != JsonToken.START_ARRAY) {
+            throw typeError(field, PROMPT_SHAPES, token);
+        }
+        JsonToken element;
+        while ((element = parser.nextToken()) != JsonToken.END_ARRAY) {
+            switch (element) {
+                case VALUE_STRING -> appendText(parser, prompt);
+                case VALUE_NUMBER_INT -> appendTokenId(parser, prompt);
+                case START_ARRAY -> {
+                    JsonToken id;
+                    while ((id = parser.nextToken()) != JsonToken.END_ARRAY) {
+                        if (id != JsonToken.VALUE_NUMBER_INT) {
+                            throw typeError(field, PROMPT_SHAPES, id);
+                        }
+                        appendTokenId(parser, prompt);
+                    }
+                    prompt.append('\n');
+                }
+                default -> throw typeError(field, PROMPT_SHAPES, element);
+            }
+        }
+    }
+
+    private static void appendText(JsonParser parser, StringBuilder prompt) {
+        if (!prompt.isEmpty()) {
+            prompt.append('\n');
+        }
+        prompt.append(parser.getStringCharacters(), parser.getStringOffset(), parser.getStringLength());
+    }
+
+    private static void appendTokenId(JsonParser parser, StringBuilder prompt) {
+        prompt.append(parser.getLongValue()).append(' ');
+    }
+
+    private static ApiException typeError(String field, String expected, JsonToken actual) {
+        return ApiException.invalidRequest(field,
+                "'" + field + "' must be " + expected + ", but was " + describe(actual) + ".");
+    }
+
+    private static String describe(JsonToken token) {
+        return switch (token) {
+            case START_OBJECT -> "an object";
+            case START_ARRAY -> "an array";
+            case VALUE_STRING -> "a string";
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "a number";
+            case VALUE_TRUE, VALUE_FALSE -> "a boolean";
+            case VALUE_NULL -> "null";
+            default -> token.name();
+        };
+    }
+}

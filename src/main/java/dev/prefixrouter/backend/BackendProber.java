@@ -1,0 +1,150 @@
+package dev.prefixrouter.backend;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import lombok.extern.slf4j.Slf4j;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+import reactor.core.Disposable;
+import reactor.core.Disposables;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.resources.ConnectionProvider;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Keeps each engine's health and model list current: probes {@code /health} every
+ * {@code router.health-check.interval} and asks engines without configured models for their {@code /v1/models}
+ * every {@code models-refresh-interval}, on join, and whenever they turn healthy. All I/O is non-blocking.
+ */
+@Slf4j
+@Component
+public class BackendProber implements SmartLifecycle, FleetListener {
+
+    private final BackendRegistry registry;
+    private final HealthCheckProperties properties;
+    private final JsonMapper json;
+    private final ConnectionProvider connections = ConnectionProvider.builder("backend-probes")
+            .maxConnections(64).maxIdleTime(Duration.ofSeconds(30)).build();
+    private final HttpClient client;
+    private final Disposable.Composite loops = Disposables.composite();
+    private volatile boolean running;
+
+    public BackendProber(BackendRegistry registry, HealthCheckProperties properties, JsonMapper json) {
+        this.registry = registry;
+        this.properties = properties;
+        this.json = json;
+        this.client = HttpClient.create(connections)
+                .responseTimeout(properties.timeout())
+                .option(io.netty.channel.ChannelOption.CONNECT_TIMEOUT_MILLIS,
+                        (int) Math.min(Integer.MAX_VALUE, properties.timeout().toMillis()));
+    }
+
+    @Override
+    public void start() {
+        running = true;
+        registry.addListener(this);
+        loops.add(Flux.interval(properties.interval(), properties.interval())
+                .onBackpressureDrop()
+                .concatMap(tick -> Flux.fromIterable(registry.endpoints()).flatMap(this::probeHealth).then())
+                .subscribe());
+        loops.add(Flux.interval(properties.modelsRefreshInterval(), properties.modelsRefreshInterval())
+                .onBackpressureDrop()
+                .concatMap(tick -> Flux.fromIterable(registry.endpoints())
+                        .filter(endpoint -> !endpoint.modelsConfigured())
+                        .flatMap(this::refreshModels).then())
+                .subscribe());
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+        loops.dispose();
+        connections.dispose();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    @Override
+    public void endpointAdded(Endpoint endpoint) {
+        if (running) {
+            probeHealth(endpoint).subscribe();
+        }
+    }
+
+    /** Probes one engine now; completes when its state is updated. */
+    public Mono<Void> probeHealth(Endpoint endpoint) {
+        return client.get().uri(endpoint.url() + "/health")
+                .responseSingle((response, body) -> body.then(Mono.just(response.status().code())))
+                .map(status -> status >= 200 && status < 300)
+                .onErrorResume(error -> {
+                    log.debug("health probe of backend {} failed: {}", endpoint.id(), error.toString());
+                    return Mono.just(false);
+                })
+                .flatMap(healthy -> {
+                    if (!healthy) {
+                        markHealthy(endpoint, false);
+                        return Mono.empty();
+                    }
+                    if (endpoint.modelsConfigured() || (endpoint.healthy() && !endpoint.models().isEmpty())) {
+                        markHealthy(endpoint, true);
+                        return Mono.empty();
+                    }
+                    // A newly healthy engine may serve other models than before (restarted): learn them first.
+                    return refreshModels(endpoint).then(Mono.fromRunnable(() -> markHealthy(endpoint, true)));
+                });
+    }
+
+    private Mono<Void> refreshModels(Endpoint endpoint) {
+        return client.headers(headers -> {
+                    if (endpoint.apiKey() != null) {
+                        headers.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + endpoint.apiKey());
+                    }
+                })
+                .get().uri(endpoint.url() + "/v1/models")
+                .responseSingle((response, body) -> response.status().code() == 200 ? body.asByteArray()
+                        : body.then(Mono.error(new IllegalStateException("HTTP " + response.status().code()))))
+                .map(this::modelIds)
+                .doOnNext(models -> {
+                    if (!models.equals(endpoint.models())) {
+                        log.info("backend {} serves models {}", endpoint.id(), models);
+                    }
+                    endpoint.models(models);
+                })
+                .onErrorResume(error -> {
+                    log.warn("could not list models of backend {}: {}", endpoint.id(), error.toString());
+                    return Mono.empty();
+                })
+                .then();
+    }
+
+    private Set<String> modelIds(byte[] body) {
+        JsonNode data = json.readTree(body).path("data");
+        Set<String> ids = new LinkedHashSet<>();
+        for (JsonNode model : data) {
+            String id = model.path("id").asString(null);
+            if (id != null && !id.isEmpty()) {
+                ids.add(id);
+            }
+        }
+        return ids;
+    }
+
+    private void markHealthy(Endpoint endpoint, boolean healthy) {
+        if (endpoint.healthy(healthy) && registry.find(endpoint.id()).isPresent()) {
+            if (healthy) {
+                log.info("backend {} is healthy", endpoint.id());
+            } else {
+                log.warn("backend {} is unhealthy: /health did not answer 2xx within {}", endpoint.id(),
+                        properties.timeout());
+            }
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package dev.prefixrouter.backend;
+
+import java.net.URI;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One engine the router can send requests to, with its live state. Identity (id, url, key) is immutable; the
+ * state is written by the {@link BackendRegistry}'s probes (health, models) and by the proxy (in-flight), and read
+ * without locks by routing: every field is volatile or atomic, and each is meaningful on its own.
+ */
+public final class Endpoint {
+
+    private final String id;
+    private final URI url;
+    private final String apiKey;
+    private final boolean modelsConfigured;
+    private volatile Set<String> models;
+    private volatile boolean healthy;
+    private final AtomicInteger inFlight = new AtomicInteger();
+
+    Endpoint(BackendSpec spec) {
+        this.id = spec.id();
+        this.url = stripTrailingSlash(spec.url());
+        this.apiKey = spec.apiKey();
+        this.modelsConfigured = !spec.models().isEmpty();
+        this.models = Set.copyOf(spec.models());
+    }
+
+    public String id() {
+        return id;
+    }
+
+    /** Base URL without a trailing slash; request paths such as {@code /v1/completions} are appended. */
+    public URI url() {
+        return url;
+    }
+
+    public String apiKey() {
+        return apiKey;
+    }
+
+    public Set<String> models() {
+        return models;
+    }
+
+    public boolean serves(String model) {
+        return models.contains(model);
+    }
+
+    public boolean healthy() {
+        return healthy;
+    }
+
+    /** Requests the router has sent to this engine that have not finished. */
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    public void requestStarted() {
+        inFlight.incrementAndGet();
+    }
+
+    public void requestFinished() {
+        inFlight.decrementAndGet();
+    }
+
+    boolean modelsConfigured() {
+        return modelsConfigured;
+    }
+
+    void models(Set<String> discovered) {
+        this.models = Set.copyOf(discovered);
+    }
+
+    /** Returns whether the state changed. */
+    boolean healthy(boolean value) {
+        boolean changed = healthy != value;
+        healthy = value;
+        return changed;
+    }
+
+    private static URI stripTrailingSlash(URI url) {
+        String text = url.toString();
+        return text.endsWith("/") ? URI.create(text.substring(0, text.length() - 1)) : url;
+    }
+
+    @Override
+    public String toString() {
+        return "Endpoint[" + id + " " + url + (healthy ? " healthy" : " unhealthy") + " models=" + models
+                + " inFlight=" + inFlight + "]";
+    }
+}

@@ -1,0 +1,30 @@
+package dev.prefixrouter.proxy;
+
+import dev.prefixrouter.observability.RouterMetrics;
+import dev.prefixrouter.routing.RoutingDecision;
+import org.springframework.stereotype.Component;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Mono;
+
+/**
+ * Forwards a routed request to its engines: tries the ranked candidates in turn on connect failures and 503s,
+ * then relays the response, streaming bodies chunk by chunk. See {@link ForwardedCall} for one request's course.
+ */
+@Component
+public class ProxyForwarder {
+
+    private final UpstreamClient client;
+    private final ProxyProperties properties;
+    private final RouterMetrics metrics;
+
+    ProxyForwarder(UpstreamClient client, ProxyProperties properties, RouterMetrics metrics) {
+        this.client = client;
+        this.properties = properties;
+        this.metrics = metrics;
+    }
+
+    /** Completes when the response has been relayed; errors with an {@code ApiException} when none could be. */
+    public Mono<Void> forward(ServerWebExchange exchange, ProxyRequest request, RoutingDecision decision) {
+        return Mono.defer(() -> new ForwardedCall(exchange, request, decision, client, properties, metrics).run());
+    }
+}

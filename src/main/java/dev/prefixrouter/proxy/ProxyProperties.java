@@ -1,0 +1,44 @@
+package dev.prefixrouter.proxy;
+
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * How requests are forwarded to engines.
+ *
+ * @param connectTimeout           TCP connect timeout to an engine
+ * @param responseTimeout          from sending a request to its first response body byte: queueing plus prefill,
+ *                                 so long enough for the longest prompt at the busiest time
+ * @param idleTimeout              longest gap allowed between two chunks of a response body once it has begun
+ * @param maxAttempts              engines tried per request on connect failures and 503s, the first included
+ * @param maxConnectionsPerBackend pooled connections per engine; requests beyond wait for one
+ * @param maxIdleTime              pooled connections idle longer are closed; keep it below the engine's keep-alive
+ *                                 (uvicorn, which serves vLLM, closes idle connections after 5 s)
+ */
+@Validated
+@ConfigurationProperties("router.proxy")
+public record ProxyProperties(
+        @NotNull @DefaultValue("2s") Duration connectTimeout,
+        @NotNull @DefaultValue("5m") Duration responseTimeout,
+        @NotNull @DefaultValue("60s") Duration idleTimeout,
+        @Min(1) @DefaultValue("3") int maxAttempts,
+        @Min(1) @DefaultValue("1024") int maxConnectionsPerBackend,
+        @NotNull @DefaultValue("4s") Duration maxIdleTime) {
+
+    public ProxyProperties {
+        requirePositive(connectTimeout, "router.proxy.connect-timeout");
+        requirePositive(responseTimeout, "router.proxy.response-timeout");
+        requirePositive(idleTimeout, "router.proxy.idle-timeout");
+        requirePositive(maxIdleTime, "router.proxy.max-idle-time");
+    }
+
+    private static void requirePositive(Duration value, String property) {
+        if (value != null && (value.isNegative() || value.isZero())) {
+            throw new IllegalArgumentException(property + " must be positive, was " + value);
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package dev.prefixrouter.proxy;
+
+import dev.prefixrouter.backend.Endpoint;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelOption;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.stereotype.Component;
+import reactor.core.publisher.Mono;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.resources.ConnectionProvider;
+
+/**
+ * Sends requests to engines over pooled HTTP/1.1 connections (Reactor Netty, sharing the server's event loops).
+ * The body goes out as the client sent it; headers are copied except hop-by-hop ones, and the engine's API key,
+ * when configured, replaces the client's credentials.
+ */
+@Component
+class UpstreamClient implements DisposableBean {
+
+    private final ConnectionProvider connections;
+    private final HttpClient http;
+
+    UpstreamClient(ProxyProperties properties) {
+        this.connections = ConnectionProvider.builder("upstream")
+                .maxConnections(properties.maxConnectionsPerBackend())
+                .pendingAcquireMaxCount(-1)
+                .maxIdleTime(properties.maxIdleTime())
+                .evictInBackground(Duration.ofSeconds(10))
+                .build();
+        this.http = HttpClient.create(connections)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
+                        (int) Math.min(Integer.MAX_VALUE, properties.connectTimeout().toMillis()))
+                .compress(false)
+                .followRedirect(false)
+                .keepAlive(true);
+    }
+
+    /** Sends the request; completes with the response once its status and headers arrived. */
+    Mono<UpstreamResponse> send(Endpoint endpoint, ProxyRequest request, ServerHttpRequest client) {
+        return http.post()
+                .uri(endpoint.url() + request.path())
+                .send((outbound, out) -> {
+                    HttpHeaders headers = outbound.requestHeaders();
+                    copyRequestHeaders(client, headers);
+                    if (!headers.contains(HttpHeaderNames.CONTENT_TYPE)) {
+                        headers.set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+                    }
+                    headers.set(HttpHeaderNames.CONTENT_LENGTH, request.body().length);
+                    headers.set("X-Request-Id", request.requestId());
+                    if (endpoint.apiKey() != null) {
+                        headers.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + endpoint.apiKey());
+                    }
+                    return out.send(Mono.just(Unpooled.wrappedBuffer(request.body())));
+                })
+                .responseConnection((response, connection) -> Mono.just(new UpstreamResponse(response, connection)))
+                .single();
+    }
+
+    private static void copyRequestHeaders(ServerHttpRequest client, HttpHeaders target) {
+        for (Map.Entry<String, List<String>> header : client.getHeaders().headerSet()) {
+            if (!HopByHopHeaders.skipOnRequest(header.getKey())) {
+                target.add(header.getKey(), header.getValue());
+            }
+        }
+        InetSocketAddress remote = client.getRemoteAddress();
+        if (remote != null && remote.getAddress() != null) {
+            String previous = client.getHeaders().getFirst("X-Forwarded-For");
+            String address = remote.getAddress().getHostAddress();
+            target.set("X-Forwarded-For", previous == null ? address : previous + ", " + address);
+        }
+    }
+
+    @Override
+    public void destroy() {
+        connections.dispose();
+    }
+}

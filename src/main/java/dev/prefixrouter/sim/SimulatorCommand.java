@@ -1,0 +1,58 @@
+package dev.prefixrouter.sim;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import org.springframework.boot.convert.DurationStyle;
+
+/**
+ * {@code java -jar prefix-router.jar sim [--port=8100] [--engines=1] [--model=demo-model] [--ttft=150ms]
+ * [--itl=20ms] [--max-tokens=32] [--host=127.0.0.1]}: runs simulated engines without the router, on consecutive
+ * ports from {@code --port}, until the process is stopped.
+ */
+public final class SimulatorCommand {
+
+    private SimulatorCommand() {
+    }
+
+    public static void run(String[] args) throws InterruptedException {
+        Map<String, String> options = parse(args);
+        String host = options.getOrDefault("host", "127.0.0.1");
+        int port = Integer.parseInt(options.getOrDefault("port", "8100"));
+        int engines = Integer.parseInt(options.getOrDefault("engines", "1"));
+        String model = options.getOrDefault("model", "demo-model");
+        Duration ttft = DurationStyle.detectAndParse(options.getOrDefault("ttft", "150ms"));
+        Duration itl = DurationStyle.detectAndParse(options.getOrDefault("itl", "20ms"));
+        int maxTokens = Integer.parseInt(options.getOrDefault("max-tokens", "32"));
+
+        List<EngineSimulator> started = new ArrayList<>();
+        for (int i = 0; i < engines; i++) {
+            EngineSimulator engine = EngineSimulator.start(
+                    new EngineSimulator.Settings(host, port == 0 ? 0 : port + i, model, maxTokens),
+                    new FixedLatencyModel(ttft, itl));
+            started.add(engine);
+            System.out.println("simulated engine serving '" + model + "' on " + engine.baseUrl());
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            started.forEach(EngineSimulator::close);
+            stopped.countDown();
+        }));
+        stopped.await();
+    }
+
+    private static Map<String, String> parse(String[] args) {
+        Map<String, String> options = new HashMap<>();
+        for (String arg : args) {
+            if (!arg.startsWith("--") || !arg.contains("=")) {
+                throw new IllegalArgumentException("Unrecognised argument '" + arg + "'; expected --name=value");
+            }
+            int equals = arg.indexOf('=');
+            options.put(arg.substring(2, equals), arg.substring(equals + 1));
+        }
+        return options;
+    }
+}

@@ -1,0 +1,24 @@
+package dev.prefixrouter.support;
+
+import reactor.blockhound.BlockHound;
+import reactor.blockhound.integration.BlockHoundIntegration;
+
+/**
+ * Library-internal critical sections that BlockHound reports as blocking although they only guard a few memory
+ * writes. Each allowance is as narrow as the library allows; everything else stays forbidden on event loops.
+ */
+public class RouterBlockHoundIntegration implements BlockHoundIntegration {
+
+    @Override
+    public void applyTo(BlockHound.Builder builder) {
+        // Netty 4.2's adaptive allocator takes a StampedLock while growing its magazines; Netty's own integration
+        // does not list it yet (same allowance in Armeria, line/armeria#6344).
+        builder.allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$MagazineGroup",
+                "tryExpandMagazines");
+        // Jackson builds a (de)serializer once per type under a lock; later uses read a concurrent cache.
+        builder.allowBlockingCallsInside("tools.jackson.databind.deser.DeserializerCache",
+                "_createAndCacheValueDeserializer");
+        builder.allowBlockingCallsInside("tools.jackson.databind.ser.SerializerCache",
+                "addAndResolveNonTypedSerializer");
+    }
+}
