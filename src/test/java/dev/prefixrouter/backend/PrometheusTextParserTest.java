@@ -225,6 +225,45 @@ class PrometheusTextParserTest {
     }
 
     @Nested
+    class EnginePayloads {
+
+        @Test
+        void parsesAVllmScrapeCompletely() {
+            ParsedScrape scrape = parser.parse(TestPayloads.vllm());
+            assertThat(scrape.skippedLines()).isZero();
+            assertThat(scrape.samples()).hasSize((int) TestPayloads.vllm().lines()
+                    .filter(line -> !line.isBlank() && !line.startsWith("#")).count());
+            assertThat(scrape.samples()).contains(
+                    new Sample("vllm:num_requests_running",
+                            Map.of("model_name", "meta-llama/Llama-3.1-8B-Instruct", "engine", "1"), 2),
+                    new Sample("vllm:time_to_first_token_seconds_bucket",
+                            Map.of("model_name", "meta-llama/Llama-3.1-8B-Instruct", "engine", "0", "le", "+Inf"), 100),
+                    new Sample("process_virtual_memory_bytes", Map.of(), 7.1604662272e10));
+            Sample cacheConfig = scrape.samples().stream()
+                    .filter(sample -> sample.name().equals("vllm:cache_config_info")).findFirst().orElseThrow();
+            assertThat(cacheConfig.labels()).hasSizeGreaterThan(20)
+                    .containsEntry("block_size", "16").containsEntry("num_gpu_blocks", "27000")
+                    .containsEntry("sliding_window", "None");
+            assertThat(cacheConfig.value()).isEqualTo(1);
+        }
+
+        @Test
+        void parsesTheSameScrapeWithCrlfLineEndings() {
+            String crlf = TestPayloads.vllm().replace("\n", "\r\n");
+            assertThat(parser.parse(crlf)).isEqualTo(parser.parse(TestPayloads.vllm()));
+        }
+
+        @Test
+        void parsesAnSglangScrapeCompletely() {
+            ParsedScrape scrape = parser.parse(TestPayloads.sglang());
+            assertThat(scrape.skippedLines()).isZero();
+            assertThat(scrape.samples()).contains(new Sample("sglang:time_to_first_token_seconds_bucket", Map.of(
+                    "le", "0.4", "engine_type", "unified", "model_name", "Qwen/Qwen3-8B", "pp_rank", "0",
+                    "tp_rank", "0", "dp_rank", "0"), 3));
+        }
+    }
+
+    @Nested
     class Garbage {
 
         @ParameterizedTest
