@@ -114,6 +114,15 @@ final class BlockPool {
         }
     }
 
+    /** The sum of all reference counts; for tests. */
+    long totalReferences() {
+        long sum = 0;
+        for (int count : refCount) {
+            sum += count;
+        }
+        return sum;
+    }
+
     /** Free blocks from the next to be evicted to the last; for tests. */
     int[] evictionOrder() {
         return free.toArray();
