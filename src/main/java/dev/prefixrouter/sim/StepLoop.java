@@ -17,8 +17,11 @@ import reactor.core.scheduler.Scheduler;
  * is scheduled or running; a submitter that finds it false schedules one, and a loop that goes idle re-checks
  * the inbox after clearing it, so no command is left unseen.
  *
- * <p>Timestamps come from the scaled clock when things happen, so if the thread is late (a noisy host), the
- * lateness shows in the latencies, multiplied by the time scale, just as a client would measure it.
+ * <p>Timestamps come from the scaled clock when things happen, so if the thread wakes late (a noisy host), the
+ * lateness shows in that token's latency, multiplied by the time scale, as a client would measure it. Steps
+ * that follow each other are deadline-based: the next one starts when the last was due to end, so a late
+ * wake-up is made up in the next step (by at most one step's length, so a long pause is not followed by a
+ * burst), and mean inter-token latency and throughput stay what the cost model says.
  *
  * <p>Tokens are emitted to subscribers on this thread (or, for tokens buffered before the subscriber asked for
  * them, on the thread that asks); the sinks buffer, so a slow subscriber never holds the loop up, but a
@@ -37,6 +40,8 @@ final class StepLoop implements EngineDriver {
     /** Set on the loop's thread once the core has been shut down; later ticks do nothing. */
     private boolean terminated;
     private StepPlan inFlight;
+    /** Engine time at which the step in flight is due to end. */
+    private double dueAt;
     /** The thread ticks run on, once one has run; for tests. */
     private volatile Thread engineThread;
 
@@ -96,15 +101,20 @@ final class StepLoop implements EngineDriver {
     }
 
     private void runTick() {
-        if (inFlight != null) {
-            core.complete(inFlight, clock.now());
+        double now = clock.now();
+        boolean backToBack = inFlight != null;
+        if (backToBack) {
+            core.complete(inFlight, now);
             inFlight = null;
         }
         core.drainCommands();
-        StepPlan plan = core.schedule(clock.now());
+        StepPlan plan = core.schedule(now);
         if (!plan.isEmpty()) {
+            double seconds = core.stepSeconds(plan);
+            double start = backToBack ? Math.max(dueAt, now - seconds) : now;
+            dueAt = start + seconds;
             inFlight = plan;
-            long delayNanos = Math.round(core.stepSeconds(plan) / timeScale * 1e9);
+            long delayNanos = Math.max(0, Math.round((dueAt - clock.now()) / timeScale * 1e9));
             thread.schedule(this::tick, delayNanos, TimeUnit.NANOSECONDS);
         } else if (core.hasWork()) {
             thread.schedule(this::tick); // every running request was preempted: admit again at once
