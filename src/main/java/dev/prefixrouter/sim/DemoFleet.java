@@ -33,12 +33,13 @@ class DemoFleet implements SmartLifecycle {
         for (int i = 0; i < properties.engines(); i++) {
             EngineSimulator engine = EngineSimulator.start(
                     new EngineSimulator.Settings("127.0.0.1", 0, properties.model(), properties.maxTokens()),
-                    new FixedLatencyModel(properties.timeToFirstToken(), properties.interTokenLatency()));
+                    properties.createModel());
             engines.add(engine);
             registry.add(new BackendSpec("demo-" + i, URI.create(engine.baseUrl()), List.of(properties.model()),
                     null));
         }
-        log.info("demo: {} simulated engines serving '{}' on {}", engines.size(), properties.model(),
+        log.info("demo: {} simulated {} engines serving '{}' on {}", engines.size(), properties.engineModel(),
+                properties.model(),
                 engines.stream().map(EngineSimulator::baseUrl).toList());
     }
 

@@ -1,5 +1,6 @@
 package dev.prefixrouter.sim;
 
+import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
@@ -13,8 +14,12 @@ import org.springframework.validation.annotation.Validated;
  *
  * @param engines           how many engines
  * @param model             the model they serve
- * @param timeToFirstToken  delay before each response's first token
- * @param interTokenLatency delay between tokens
+ * @param engineModel       {@code kv-cache} (vLLM-like prefix cache and batching: a cache hit shortens the time
+ *                          to first token) or {@code fixed} (constant latencies)
+ * @param numGpuBlocks      KV cache per engine, in blocks of 16 tokens ({@code kv-cache})
+ * @param timeScale         how much faster than real time the engines run ({@code kv-cache})
+ * @param timeToFirstToken  delay before each response's first token ({@code fixed})
+ * @param interTokenLatency delay between tokens ({@code fixed})
  * @param maxTokens         tokens generated when a request sets no {@code max_tokens}
  */
 @Validated
@@ -22,7 +27,14 @@ import org.springframework.validation.annotation.Validated;
 public record DemoProperties(
         @Min(1) @DefaultValue("4") int engines,
         @NotBlank @DefaultValue("demo-model") String model,
+        @NotNull @DefaultValue("kv-cache") EngineModelKind engineModel,
+        @Min(1) @DefaultValue("8192") int numGpuBlocks,
+        @DecimalMin(value = "0", inclusive = false) @DefaultValue("1") double timeScale,
         @NotNull @DefaultValue("150ms") Duration timeToFirstToken,
         @NotNull @DefaultValue("20ms") Duration interTokenLatency,
         @Min(1) @DefaultValue("32") int maxTokens) {
+
+    EngineModel createModel() {
+        return engineModel.create(timeToFirstToken, interTokenLatency, numGpuBlocks, timeScale);
+    }
 }

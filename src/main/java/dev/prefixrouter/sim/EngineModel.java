@@ -16,6 +16,14 @@ public interface EngineModel extends AutoCloseable {
      */
     Flux<TokenEvent> generate(SimRequest request);
 
+    /**
+     * Why this engine cannot serve the request at all (e.g. it needs more KV cache than the engine has), or
+     * {@code null} when it can. The HTTP layer answers 400 with the reason, as vLLM does.
+     */
+    default String rejection(SimRequest request) {
+        return null;
+    }
+
     /** How many leading prompt tokens this engine holds in its cache now, without touching the cache. */
     default int cachedPrefixTokens(String prompt) {
         return 0;

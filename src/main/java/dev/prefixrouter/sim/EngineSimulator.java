@@ -37,6 +37,11 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class EngineSimulator implements AutoCloseable {
 
+    /**
+     * Debug endpoint: POST a chat or completion body, get {@code {"cached_tokens":N,"prompt_tokens":M}} — how many
+     * leading prompt tokens this engine holds in its prefix cache now. Reading does not touch the cache.
+     */
+    public static final String PREFIX_CACHE_PATH = "/debug/prefix-cache";
     private static final int REMEMBERED_REQUESTS = 256;
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -86,7 +91,8 @@ public final class EngineSimulator implements AutoCloseable {
                         .get("/metrics", (request, response) -> metrics(response))
                         .post("/v1/chat/completions", (request, response) -> generate(request, response, true))
                         .post("/v1/completions", (request, response) -> generate(request, response, false))
-                        .post("/v1/embeddings", this::embed))
+                        .post("/v1/embeddings", this::embed)
+                        .post(PREFIX_CACHE_PATH, this::prefixCache))
                 .bindNow();
     }
 
@@ -171,6 +177,10 @@ public final class EngineSimulator implements AutoCloseable {
             } catch (GenerationRequest.Invalid invalid) {
                 return json(response, invalid.status, invalid.getMessage());
             }
+            String rejection = model.rejection(generation.toSimRequest());
+            if (rejection != null) {
+                return json(response, 400, EngineResponses.error(rejection, "BadRequestError", "max_tokens", 400));
+            }
             Flux<TokenEvent> tokens = model.generate(generation.toSimRequest())
                     .doOnSubscribe(subscription -> active.incrementAndGet())
                     .doOnComplete(completed::incrementAndGet)
@@ -224,6 +234,20 @@ public final class EngineSimulator implements AutoCloseable {
             int inputs = input.isArray() && input.size() > 0 && !input.get(0).isNumber() ? input.size() : 1;
             int promptTokens = Math.max(1, input.toString().length() / SimRequest.CHARS_PER_TOKEN);
             return json(response, 200, EngineResponses.embeddings(settings.modelName(), promptTokens, inputs));
+        });
+    }
+
+    private Publisher<Void> prefixCache(HttpServerRequest request, HttpServerResponse response) {
+        return body(request).flatMap(body -> {
+            GenerationRequest generation;
+            try {
+                generation = GenerationRequest.parseEither(body, settings.modelName(), settings.defaultMaxTokens());
+            } catch (GenerationRequest.Invalid invalid) {
+                return json(response, invalid.status, invalid.getMessage());
+            }
+            SimRequest simRequest = generation.toSimRequest();
+            return json(response, 200, "{\"cached_tokens\":" + model.cachedPrefixTokens(simRequest.prompt())
+                    + ",\"prompt_tokens\":" + simRequest.promptTokens() + "}");
         });
     }
 

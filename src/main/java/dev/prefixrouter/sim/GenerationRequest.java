@@ -24,6 +24,16 @@ record GenerationRequest(boolean chat, String model, String prompt, int maxToken
     }
 
     static GenerationRequest parse(boolean chat, byte[] body, String servedModel, int defaultMaxTokens) {
+        return parse(chat, tree(body), servedModel, defaultMaxTokens);
+    }
+
+    /** A chat request if the body has {@code messages}, else a completion request. */
+    static GenerationRequest parseEither(byte[] body, String servedModel, int defaultMaxTokens) {
+        JsonNode root = tree(body);
+        return parse(root.has("messages"), root, servedModel, defaultMaxTokens);
+    }
+
+    private static JsonNode tree(byte[] body) {
         JsonNode root;
         try {
             root = JSON.readTree(body);
@@ -33,6 +43,10 @@ record GenerationRequest(boolean chat, String model, String prompt, int maxToken
         if (root == null || !root.isObject()) {
             throw new Invalid(400, "BadRequestError", null, "Request body must be a JSON object");
         }
+        return root;
+    }
+
+    private static GenerationRequest parse(boolean chat, JsonNode root, String servedModel, int defaultMaxTokens) {
         String model = root.path("model").asString("");
         if (!servedModel.equals(model)) {
             throw new Invalid(404, "NotFoundError", "model", "The model `" + model + "` does not exist.");

@@ -69,11 +69,9 @@ public final class KvCacheEngineModel implements EngineModel {
             if (driver.isClosed()) {
                 return Flux.error(new IllegalStateException("engine model closed"));
             }
-            long peakTokens = (long) request.promptTokens() + request.maxTokens() - 1;
-            if (peakTokens > config.capacityTokens()) {
-                return Flux.error(new IllegalArgumentException("a prompt of " + request.promptTokens()
-                        + " tokens with max_tokens " + request.maxTokens() + " needs " + peakTokens
-                        + " tokens of KV cache; this engine holds " + config.capacityTokens()));
+            String rejection = rejection(request);
+            if (rejection != null) {
+                return Flux.error(new IllegalArgumentException(rejection));
             }
             EngineRequest engineRequest = new EngineRequest(request, config.blockSize(), clock.now());
             core.submit(engineRequest);
@@ -83,6 +81,16 @@ public final class KvCacheEngineModel implements EngineModel {
                 driver.wake();
             });
         });
+    }
+
+    @Override
+    public String rejection(SimRequest request) {
+        long peakTokens = (long) request.promptTokens() + request.maxTokens() - 1;
+        if (peakTokens <= config.capacityTokens()) {
+            return null;
+        }
+        return "a prompt of " + request.promptTokens() + " tokens with max_tokens " + request.maxTokens()
+                + " needs " + peakTokens + " tokens of KV cache; this engine holds " + config.capacityTokens();
     }
 
     /** Leading prompt tokens held as full cached blocks now; reads the cache without touching recency. */

@@ -9,9 +9,11 @@ import java.util.concurrent.CountDownLatch;
 import org.springframework.boot.convert.DurationStyle;
 
 /**
- * {@code java -jar prefix-router.jar sim [--port=8100] [--engines=1] [--model=demo-model] [--ttft=150ms]
- * [--itl=20ms] [--max-tokens=32] [--host=127.0.0.1]}: runs simulated engines without the router, on consecutive
- * ports from {@code --port}, until the process is stopped.
+ * {@code java -jar prefix-router.jar sim [--port=8100] [--engines=1] [--model=demo-model] [--engine-model=fixed]
+ * [--ttft=150ms] [--itl=20ms] [--num-gpu-blocks=8192] [--time-scale=1] [--max-tokens=32] [--host=127.0.0.1]}: runs
+ * simulated engines without the router, on consecutive ports from {@code --port}, until the process is stopped.
+ * {@code --engine-model=kv-cache} simulates vLLM's prefix cache and batching ({@code --num-gpu-blocks},
+ * {@code --time-scale}); {@code fixed} answers with constant latencies ({@code --ttft}, {@code --itl}).
  */
 public final class SimulatorCommand {
 
@@ -27,14 +29,18 @@ public final class SimulatorCommand {
         Duration ttft = DurationStyle.detectAndParse(options.getOrDefault("ttft", "150ms"));
         Duration itl = DurationStyle.detectAndParse(options.getOrDefault("itl", "20ms"));
         int maxTokens = Integer.parseInt(options.getOrDefault("max-tokens", "32"));
+        EngineModelKind kind = EngineModelKind.valueOf(
+                options.getOrDefault("engine-model", "fixed").toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
+        int numGpuBlocks = Integer.parseInt(options.getOrDefault("num-gpu-blocks", "8192"));
+        double timeScale = Double.parseDouble(options.getOrDefault("time-scale", "1"));
 
         List<EngineSimulator> started = new ArrayList<>();
         for (int i = 0; i < engines; i++) {
             EngineSimulator engine = EngineSimulator.start(
                     new EngineSimulator.Settings(host, port == 0 ? 0 : port + i, model, maxTokens),
-                    new FixedLatencyModel(ttft, itl));
+                    kind.create(ttft, itl, numGpuBlocks, timeScale));
             started.add(engine);
-            System.out.println("simulated engine serving '" + model + "' on " + engine.baseUrl());
+            System.out.println("simulated " + kind + " engine serving '" + model + "' on " + engine.baseUrl());
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
