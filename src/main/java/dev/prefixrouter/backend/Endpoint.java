@@ -6,8 +6,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One engine the router can send requests to, with its live state. Identity (id, url, key) is immutable; the
- * state is written by the {@link BackendRegistry}'s probes (health, models) and by the proxy (in-flight), and read
- * without locks by routing: every field is volatile or atomic, and each is meaningful on its own.
+ * state is written by the probes (health, models), the stats scraper and the proxy (in-flight), and read without
+ * locks by routing: every field is volatile or atomic, and each is meaningful on its own.
  */
 public final class Endpoint {
 
@@ -18,6 +18,7 @@ public final class Endpoint {
     private volatile Set<String> models;
     private volatile boolean healthy;
     private final AtomicInteger inFlight = new AtomicInteger();
+    private volatile EngineStats engineStats;
 
     Endpoint(BackendSpec spec) {
         this.id = spec.id();
@@ -55,6 +56,16 @@ public final class Endpoint {
     /** Requests the router has sent to this engine that have not finished. */
     public int inFlight() {
         return inFlight.get();
+    }
+
+    /** The engine's latest scraped stats, or {@code null} before the first scrape; check their age before use. */
+    public EngineStats engineStats() {
+        return engineStats;
+    }
+
+    /** Stores a scrape's result; called by {@link EngineStatsScraper}. */
+    public void engineStats(EngineStats stats) {
+        this.engineStats = stats;
     }
 
     public void requestStarted() {

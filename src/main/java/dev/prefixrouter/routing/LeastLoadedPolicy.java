@@ -6,15 +6,23 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ToIntFunction;
 
 /**
- * Prefers the engine with the fewest requests in flight from this router. Engines with equal load take turns (the
- * rotation is within each group of equals, so an idle engine listed after a busy one is not favoured), so a burst
- * arriving at an idle fleet is spread instead of landing on the first engine.
+ * Prefers the engine with the fewest requests queued or running ({@link EngineLoad}: this router's in-flight
+ * count, or the engine's own report when larger and fresh). Engines with equal load take turns (the rotation is
+ * within each group of equals, so an idle engine listed after a busy one is not favoured), so a burst arriving at
+ * an idle fleet is spread instead of landing on the first engine.
  */
 public class LeastLoadedPolicy implements RoutingPolicy {
 
     private final AtomicLong counter = new AtomicLong();
+    private final ToIntFunction<Endpoint> load;
+
+    /** @param load how busy an engine is; {@link EngineLoad#requests} in the application */
+    public LeastLoadedPolicy(ToIntFunction<Endpoint> load) {
+        this.load = load;
+    }
 
     @Override
     public String name() {
@@ -28,7 +36,7 @@ public class LeastLoadedPolicy implements RoutingPolicy {
         int[] load = new int[size];
         for (int i = 0; i < size; i++) {
             order[i] = i;
-            load[i] = candidates.get(i).inFlight();
+            load[i] = this.load.applyAsInt(candidates.get(i));
         }
         Arrays.sort(order, Comparator.comparingInt(i -> load[i]));
         long turn = counter.getAndIncrement();

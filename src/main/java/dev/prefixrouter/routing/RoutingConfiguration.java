@@ -10,10 +10,10 @@ import org.springframework.context.annotation.Configuration;
 class RoutingConfiguration {
 
     @Bean
-    RoutingPolicy routingPolicy(RoutingProperties properties) {
+    RoutingPolicy routingPolicy(RoutingProperties properties, EngineLoad load) {
         RoutingPolicy policy = switch (properties.policy()) {
             case ROUND_ROBIN -> new RoundRobinPolicy();
-            case LEAST_LOADED -> new LeastLoadedPolicy();
+            case LEAST_LOADED -> new LeastLoadedPolicy(load::requests);
         };
         log.info("routing policy: {}", policy.name());
         return policy;

@@ -3,6 +3,7 @@ package dev.prefixrouter.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.prefixrouter.api.LimitsProperties;
+import dev.prefixrouter.backend.EngineStatsProperties;
 import dev.prefixrouter.backend.FleetProperties;
 import dev.prefixrouter.backend.HealthCheckProperties;
 import dev.prefixrouter.proxy.ProxyProperties;
@@ -20,7 +21,7 @@ import org.springframework.context.annotation.Configuration;
 class ConfigurationValidationTest {
 
     @Configuration(proxyBeanMethods = false)
-    @EnableConfigurationProperties({FleetProperties.class, HealthCheckProperties.class, ProxyProperties.class,
+    @EnableConfigurationProperties({FleetProperties.class, EngineStatsProperties.class, HealthCheckProperties.class, ProxyProperties.class,
             RoutingProperties.class, LimitsProperties.class})
     static class AllProperties {
     }
@@ -46,6 +47,7 @@ class ConfigurationValidationTest {
             "router.proxy.connect-timeout=-1s       | router.proxy.connect-timeout must be positive",
             "router.proxy.max-attempts=0            | maxAttempts",
             "router.health-check.interval=0s        | router.health-check.interval must be positive",
+            "router.engine-stats.max-age=1s         | router.engine-stats.max-age (PT1S) must be at least",
             "router.routing.policy=fastest          | router.routing.policy",
             "router.limits.max-body-size=lots       | router.limits.max-body-size",
             "router.backends[0].id=a;router.backends[0].url=ftp://h/ | router.backends[].url must be an http or https URL",

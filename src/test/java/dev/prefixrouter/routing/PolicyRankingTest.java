@@ -43,7 +43,7 @@ class PolicyRankingTest {
         endpoints.get(0).requestStarted();
         endpoints.get(0).requestStarted();
         endpoints.get(2).requestStarted();
-        LeastLoadedPolicy policy = new LeastLoadedPolicy();
+        LeastLoadedPolicy policy = new LeastLoadedPolicy(Endpoint::inFlight);
         assertThat(policy.route(request, endpoints).ranked()).extracting(Endpoint::id)
                 .containsExactly("e1", "e2", "e0");
 
