@@ -18,7 +18,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Keeps each engine's health and model list current: probes {@code /health} every
- * {@code router.health-check.interval} and asks engines without configured models for their {@code /v1/models}
+ * {@code router.health-check.interval} (an engine leaves rotation after {@code unhealthy-threshold} failures in a
+ * row and returns on its first success) and asks engines without configured models for their {@code /v1/models}
  * every {@code models-refresh-interval}, on join, and whenever they turn healthy. All I/O is non-blocking.
  */
 @Slf4j
@@ -90,9 +91,13 @@ public class BackendProber implements SmartLifecycle, FleetListener {
                 })
                 .flatMap(healthy -> {
                     if (!healthy) {
-                        markHealthy(endpoint, false);
+                        int failures = endpoint.probeFailed();
+                        if (failures >= properties.unhealthyThreshold() || !endpoint.healthy()) {
+                            markHealthy(endpoint, false);
+                        }
                         return Mono.empty();
                     }
+                    endpoint.probeSucceeded();
                     if (endpoint.modelsConfigured() || (endpoint.healthy() && !endpoint.models().isEmpty())) {
                         markHealthy(endpoint, true);
                         return Mono.empty();
@@ -142,8 +147,8 @@ public class BackendProber implements SmartLifecycle, FleetListener {
             if (healthy) {
                 log.info("backend {} is healthy", endpoint.id());
             } else {
-                log.warn("backend {} is unhealthy: /health did not answer 2xx within {}", endpoint.id(),
-                        properties.timeout());
+                log.warn("backend {} is unhealthy: /health did not answer 2xx within {}, {} times in a row",
+                        endpoint.id(), properties.timeout(), properties.unhealthyThreshold());
             }
         }
     }

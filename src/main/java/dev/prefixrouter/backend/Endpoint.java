@@ -19,6 +19,7 @@ public final class Endpoint {
     private volatile boolean healthy;
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile EngineStats engineStats;
+    private final AtomicInteger failedProbes = new AtomicInteger();
 
     Endpoint(BackendSpec spec) {
         this.id = spec.id();
@@ -89,6 +90,15 @@ public final class Endpoint {
         boolean changed = healthy != value;
         healthy = value;
         return changed;
+    }
+
+    /** Counts a failed probe; returns how many failed in a row. */
+    int probeFailed() {
+        return failedProbes.incrementAndGet();
+    }
+
+    void probeSucceeded() {
+        failedProbes.set(0);
     }
 
     private static URI stripTrailingSlash(URI url) {
