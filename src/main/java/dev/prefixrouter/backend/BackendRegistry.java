@@ -70,19 +70,21 @@ public class BackendRegistry {
         return Optional.ofNullable(byId.get(id));
     }
 
+    /** Engines in rotation (healthy, not ejected) that serve the model. */
     public Candidates candidatesFor(String model) {
         List<Endpoint> all = snapshot;
-        List<Endpoint> healthy = new ArrayList<>(all.size());
+        List<Endpoint> available = new ArrayList<>(all.size());
         boolean known = false;
+        long now = System.nanoTime();
         for (Endpoint endpoint : all) {
             if (endpoint.serves(model)) {
                 known = true;
-                if (endpoint.healthy()) {
-                    healthy.add(endpoint);
+                if (endpoint.inRotation(now)) {
+                    available.add(endpoint);
                 }
             }
         }
-        return new Candidates(healthy, known);
+        return new Candidates(available, known);
     }
 
     /** Models served by at least one healthy engine, sorted. */

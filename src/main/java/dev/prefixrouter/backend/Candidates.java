@@ -5,7 +5,7 @@ import java.util.List;
 /**
  * The engines a request for one model may go to.
  *
- * @param healthy     healthy engines serving the model, in fleet order
+ * @param healthy     engines in rotation (healthy, not ejected) serving the model, in fleet order
  * @param modelKnown  whether any engine, healthy or not, serves the model
  */
 public record Candidates(List<Endpoint> healthy, boolean modelKnown) {

@@ -20,6 +20,7 @@ public final class Endpoint {
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile EngineStats engineStats;
     private final AtomicInteger failedProbes = new AtomicInteger();
+    private final OutlierState outlierState = new OutlierState();
 
     Endpoint(BackendSpec spec) {
         this.id = spec.id();
@@ -52,6 +53,15 @@ public final class Endpoint {
 
     public boolean healthy() {
         return healthy;
+    }
+
+    /** Healthy and not ejected for failing requests: a candidate for new requests. */
+    public boolean inRotation(long nowNanos) {
+        return healthy && !outlierState.isEjected(nowNanos);
+    }
+
+    public OutlierState outlierState() {
+        return outlierState;
     }
 
     /** Requests the router has sent to this engine that have not finished. */

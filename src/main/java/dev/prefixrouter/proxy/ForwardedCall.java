@@ -3,6 +3,7 @@ package dev.prefixrouter.proxy;
 import dev.prefixrouter.api.ApiException;
 import dev.prefixrouter.api.ErrorBodies;
 import dev.prefixrouter.backend.Endpoint;
+import dev.prefixrouter.backend.OutlierDetector;
 import dev.prefixrouter.observability.RouterMetrics;
 import dev.prefixrouter.routing.RoutingDecision;
 import io.netty.buffer.ByteBuf;
@@ -40,21 +41,23 @@ final class ForwardedCall {
     private final UpstreamClient client;
     private final ProxyProperties properties;
     private final RouterMetrics metrics;
+    private final OutlierDetector outliers;
     private final List<Endpoint> ranked;
     private final int maxAttempts;
 
     private Endpoint current;
     private int status;
     private boolean firstByteSeen;
+    private boolean streamBroken;
 
-    ForwardedCall(ServerWebExchange exchange, ProxyRequest request, RoutingDecision decision, UpstreamClient client,
-            ProxyProperties properties, RouterMetrics metrics) {
+    ForwardedCall(ServerWebExchange exchange, ProxyRequest request, RoutingDecision decision, ProxyServices services) {
         this.exchange = exchange;
         this.request = request;
         this.decision = decision;
-        this.client = client;
-        this.properties = properties;
-        this.metrics = metrics;
+        this.client = services.client();
+        this.properties = services.properties();
+        this.metrics = services.metrics();
+        this.outliers = services.outliers();
         this.ranked = decision.ranked();
         this.maxAttempts = Math.min(properties.maxAttempts(), ranked.size());
     }
@@ -84,6 +87,14 @@ final class ForwardedCall {
                                 }
                                 return relay(endpoint, upstream);
                             })
+                            .doOnSuccess(done -> {
+                                if (streamBroken || status >= 500) {
+                                    outliers.failed(endpoint, streamBroken ? "stream broke" : "HTTP " + status);
+                                } else {
+                                    outliers.succeeded(endpoint);
+                                }
+                            })
+                            .doOnError(error -> outliers.failed(endpoint, UpstreamFailures.describe(error)))
                             .doFinally(signal -> {
                                 endpoint.requestFinished();
                                 decision.finished(endpoint);
@@ -136,6 +147,7 @@ final class ForwardedCall {
             log.warn("requestId={} stream from backend {} broke after it began: {}", request.requestId(),
                     endpoint.id(), UpstreamFailures.describe(error));
             status = apiError.status().value();
+            streamBroken = true;
             return Mono.just(buffers.wrap(ErrorBodies.sseEvent(apiError).getBytes(StandardCharsets.UTF_8)));
         });
         return response.writeAndFlushWith(events.map(Mono::just).doOnDiscard(Object.class, ForwardedCall::release));

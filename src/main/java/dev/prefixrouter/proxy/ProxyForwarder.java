@@ -1,5 +1,6 @@
 package dev.prefixrouter.proxy;
 
+import dev.prefixrouter.backend.OutlierDetector;
 import dev.prefixrouter.observability.RouterMetrics;
 import dev.prefixrouter.routing.RoutingDecision;
 import org.springframework.stereotype.Component;
@@ -13,18 +14,15 @@ import reactor.core.publisher.Mono;
 @Component
 public class ProxyForwarder {
 
-    private final UpstreamClient client;
-    private final ProxyProperties properties;
-    private final RouterMetrics metrics;
+    private final ProxyServices services;
 
-    ProxyForwarder(UpstreamClient client, ProxyProperties properties, RouterMetrics metrics) {
-        this.client = client;
-        this.properties = properties;
-        this.metrics = metrics;
+    ProxyForwarder(UpstreamClient client, ProxyProperties properties, RouterMetrics metrics,
+            OutlierDetector outliers) {
+        this.services = new ProxyServices(client, properties, metrics, outliers);
     }
 
     /** Completes when the response has been relayed; errors with an {@code ApiException} when none could be. */
     public Mono<Void> forward(ServerWebExchange exchange, ProxyRequest request, RoutingDecision decision) {
-        return Mono.defer(() -> new ForwardedCall(exchange, request, decision, client, properties, metrics).run());
+        return Mono.defer(() -> new ForwardedCall(exchange, request, decision, services).run());
     }
 }

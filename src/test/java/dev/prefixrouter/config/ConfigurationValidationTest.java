@@ -6,6 +6,7 @@ import dev.prefixrouter.api.LimitsProperties;
 import dev.prefixrouter.backend.EngineStatsProperties;
 import dev.prefixrouter.backend.FleetProperties;
 import dev.prefixrouter.backend.HealthCheckProperties;
+import dev.prefixrouter.backend.OutlierEjectionProperties;
 import dev.prefixrouter.proxy.ProxyProperties;
 import dev.prefixrouter.routing.RoutingProperties;
 import org.junit.jupiter.api.Test;
@@ -21,7 +22,7 @@ import org.springframework.context.annotation.Configuration;
 class ConfigurationValidationTest {
 
     @Configuration(proxyBeanMethods = false)
-    @EnableConfigurationProperties({FleetProperties.class, EngineStatsProperties.class, HealthCheckProperties.class, ProxyProperties.class,
+    @EnableConfigurationProperties({FleetProperties.class, EngineStatsProperties.class, HealthCheckProperties.class, OutlierEjectionProperties.class, ProxyProperties.class,
             RoutingProperties.class, LimitsProperties.class})
     static class AllProperties {
     }
@@ -46,6 +47,7 @@ class ConfigurationValidationTest {
     @CsvSource(delimiter = '|', value = {
             "router.proxy.connect-timeout=-1s       | router.proxy.connect-timeout must be positive",
             "router.proxy.max-attempts=0            | maxAttempts",
+            "router.outlier-ejection.max-ejection-time=1s | router.outlier-ejection.max-ejection-time (PT1S) must be at least",
             "router.health-check.interval=0s        | router.health-check.interval must be positive",
             "router.engine-stats.max-age=1s         | router.engine-stats.max-age (PT1S) must be at least",
             "router.routing.policy=fastest          | router.routing.policy",
