@@ -1,0 +1,26 @@
+package dev.prefixrouter.observability;
+
+import jakarta.validation.constraints.NotNull;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * How the router leaves: on SIGTERM readiness goes DOWN at once, new requests are still served for
+ * {@code grace-period} (load balancers need that long to stop sending), then the server stops accepting and waits
+ * for in-flight requests up to {@code spring.lifecycle.timeout-per-shutdown-phase} (the drain timeout).
+ *
+ * @param gracePeriod time between readiness DOWN and closing the listening socket; 0 to close at once
+ */
+@Validated
+@ConfigurationProperties("router.shutdown")
+public record ShutdownProperties(@NotNull @DefaultValue("5s") Duration gracePeriod) {
+
+    public ShutdownProperties {
+        if (gracePeriod != null && gracePeriod.isNegative()) {
+            throw new IllegalArgumentException("router.shutdown.grace-period must not be negative, was "
+                    + gracePeriod);
+        }
+    }
+}
