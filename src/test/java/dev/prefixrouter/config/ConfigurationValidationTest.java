@@ -3,8 +3,10 @@ package dev.prefixrouter.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.prefixrouter.api.LimitsProperties;
+import dev.prefixrouter.backend.DiscoveryProperties;
 import dev.prefixrouter.backend.FleetProperties;
 import dev.prefixrouter.backend.HealthCheckProperties;
+import java.time.Duration;
 import dev.prefixrouter.proxy.ProxyProperties;
 import dev.prefixrouter.routing.RoutingProperties;
 import org.junit.jupiter.api.Test;
@@ -21,7 +23,7 @@ class ConfigurationValidationTest {
 
     @Configuration(proxyBeanMethods = false)
     @EnableConfigurationProperties({FleetProperties.class, HealthCheckProperties.class, ProxyProperties.class,
-            RoutingProperties.class, LimitsProperties.class})
+            RoutingProperties.class, LimitsProperties.class, DiscoveryProperties.class})
     static class AllProperties {
     }
 
@@ -38,6 +40,14 @@ class ConfigurationValidationTest {
             assertThat(context.getBean(RoutingProperties.class).policy())
                     .isEqualTo(RoutingProperties.PolicyName.LEAST_LOADED);
             assertThat(context.getBean(FleetProperties.class).backends()).isEmpty();
+            DiscoveryProperties discovery = context.getBean(DiscoveryProperties.class);
+            assertThat(discovery.type()).isEqualTo(DiscoveryProperties.Type.STATIC);
+            assertThat(discovery.kubernetes().port()).isEqualTo(8000);
+            assertThat(discovery.kubernetes().scheme()).isEqualTo("http");
+            assertThat(discovery.kubernetes().namespace()).isNull();
+            assertThat(discovery.kubernetes().modelsAnnotation()).isEqualTo("prefix-router/models");
+            assertThat(discovery.kubernetes().portAnnotation()).isEqualTo("prefix-router/port");
+            assertThat(discovery.kubernetes().resyncPeriod()).isEqualTo(Duration.ofMinutes(5));
         });
     }
 
@@ -49,7 +59,13 @@ class ConfigurationValidationTest {
             "router.routing.policy=fastest          | router.routing.policy",
             "router.limits.max-body-size=lots       | router.limits.max-body-size",
             "router.backends[0].id=a;router.backends[0].url=ftp://h/ | router.backends[].url must be an http or https URL",
-            "router.backends[0].url=http://h:1                       | backends[0].id"})
+            "router.backends[0].url=http://h:1                       | backends[0].id",
+            "router.discovery.type=consul                            | router.discovery.type",
+            "router.discovery.type=kubernetes                        | router.discovery.kubernetes.label-selector must be set",
+            "router.discovery.kubernetes.port=0                      | router.discovery.kubernetes.port must be between 1 and 65535",
+            "router.discovery.kubernetes.scheme=ftp                  | router.discovery.kubernetes.scheme must be http or https",
+            "router.discovery.kubernetes.resync-period=-1s           | router.discovery.kubernetes.resync-period must not be negative",
+            "router.discovery.kubernetes.api-server-url=localhost:80 | router.discovery.kubernetes.api-server-url must be an http"})
     void invalidValuesNameTheProperty(String properties, String expected) {
         runner.withPropertyValues(properties.split(";")).run(context -> {
             assertThat(context).hasFailed();
