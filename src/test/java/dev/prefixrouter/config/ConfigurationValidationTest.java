@@ -3,9 +3,11 @@ package dev.prefixrouter.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.prefixrouter.api.LimitsProperties;
+import dev.prefixrouter.backend.BackendRegistry;
 import dev.prefixrouter.backend.DiscoveryProperties;
 import dev.prefixrouter.backend.FleetProperties;
 import dev.prefixrouter.backend.HealthCheckProperties;
+import dev.prefixrouter.backend.kubernetes.KubernetesDiscoveryConfiguration;
 import java.time.Duration;
 import dev.prefixrouter.proxy.ProxyProperties;
 import dev.prefixrouter.routing.RoutingProperties;
@@ -80,6 +82,19 @@ class ConfigurationValidationTest {
             assertThat(context).hasFailed();
             assertThat(messages(context.getStartupFailure())).contains("router.backends[].id must be unique");
         });
+    }
+
+    @Test
+    void staticBackendsAreRejectedInKubernetesMode() {
+        runner.withUserConfiguration(KubernetesDiscoveryConfiguration.class)
+                .withBean(BackendRegistry.class)
+                .withPropertyValues("router.discovery.type=kubernetes", "router.discovery.kubernetes.label-selector=app=vllm",
+                        "router.backends[0].id=a", "router.backends[0].url=http://h:1")
+                .run(context -> {
+                    assertThat(context).hasFailed();
+                    assertThat(messages(context.getStartupFailure()))
+                            .contains("router.backends must be empty when router.discovery.type is kubernetes");
+                });
     }
 
     private static String messages(Throwable failure) {
