@@ -3,13 +3,14 @@ package dev.prefixrouter.backend.kubernetes;
 import dev.prefixrouter.backend.DiscoveryProperties;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ExceptionHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import lombok.extern.slf4j.Slf4j;
 import org.springframework.context.SmartLifecycle;
 
@@ -43,8 +44,8 @@ final class PodWatcher implements SmartLifecycle {
                 .withConfig(clientConfig())
                 .withHttpClientFactory(new JdkHttpClientFactory())
                 .build();
-        log.info("discovering engines: pods in namespace '{}' matching '{}' on {} (port {}, {})", namespace,
-                properties.labelSelector(), client.getMasterUrl(), properties.port(), properties);
+        log.info("discovering engines: pods in namespace '{}' from {}, {}", namespace, client.getMasterUrl(),
+                properties);
         informer = client.pods().inNamespace(namespace).withLabelSelector(properties.labelSelector())
                 .runnableInformer(properties.resyncPeriod().toMillis());
         informer.addEventHandler(backends);
@@ -85,24 +86,50 @@ final class PodWatcher implements SmartLifecycle {
     /**
      * In the cluster: the service account, as fabric8 finds it (token, CA, API server from the environment), or a
      * kubeconfig when run outside. With {@code api-server-url}: that URL and no credentials, e.g. {@code kubectl
-     * proxy}, so that a developer's kubeconfig is never read by accident.
+     * proxy}, so that a developer's kubeconfig is never read by accident. Either way without fabric8's per-request
+     * retries (10 by default, ~100 s of backoff before a failure surfaces): the informer retries anyway, and this
+     * way its handler hears of a failure at once and says so.
      */
     private Config clientConfig() {
+        Config config;
         if (properties.apiServerUrl() == null) {
-            return Config.autoConfigure(null);
+            config = Config.autoConfigure(null);
+        } else {
+            config = Config.empty();
+            config.setMasterUrl(properties.apiServerUrl().toString());
         }
-        return new ConfigBuilder(Config.empty()).withMasterUrl(properties.apiServerUrl().toString()).build();
+        config.setRequestRetryBackoffLimit(0);
+        return config;
     }
 
     private boolean retryAfter(boolean started, Throwable failure) {
+        if (informer == null) {
+            return false; // stopping: the failure is the client being closed under a pending list or watch
+        }
         if (ExceptionHandler.isDeserializationException(failure)) {
             log.error("pod discovery stopped: the API server's answer could not be read; no engines will join or "
                     + "leave until the router restarts", failure);
             return false;
         }
-        log.warn("pod discovery {}: {}{}; retrying", started ? "lost its watch" : "cannot list pods yet",
-                failure, hint(failure));
+        log.warn("pod discovery {} pods in namespace '{}' from {}: {}{}; retrying with backoff",
+                started ? "lost its watch on" : "cannot list", namespace, masterUrl(), describe(failure),
+                hint(failure));
         return true;
+    }
+
+    private String masterUrl() {
+        KubernetesClient current = client;
+        return current == null ? "(closed client)" : current.getMasterUrl().toString();
+    }
+
+    /** The failure without its wrappers, e.g. {@code java.net.ConnectException} rather than a CompletionException. */
+    private static String describe(Throwable failure) {
+        Throwable cause = failure;
+        while ((cause instanceof CompletionException || cause instanceof ExecutionException)
+                && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause.toString();
     }
 
     private String hint(Throwable failure) {
