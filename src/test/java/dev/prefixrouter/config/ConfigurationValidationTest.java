@@ -62,12 +62,12 @@ class ConfigurationValidationTest {
             "router.limits.max-body-size=lots       | router.limits.max-body-size",
             "router.backends[0].id=a;router.backends[0].url=ftp://h/ | router.backends[].url must be an http or https URL",
             "router.backends[0].url=http://h:1                       | backends[0].id",
-            "router.discovery.type=consul                            | router.discovery.type",
-            "router.discovery.type=kubernetes                        | router.discovery.kubernetes.label-selector must be set",
-            "router.discovery.kubernetes.port=0                      | router.discovery.kubernetes.port must be between 1 and 65535",
-            "router.discovery.kubernetes.scheme=ftp                  | router.discovery.kubernetes.scheme must be http or https",
-            "router.discovery.kubernetes.resync-period=-1s           | router.discovery.kubernetes.resync-period must not be negative",
-            "router.discovery.kubernetes.api-server-url=localhost:80 | router.discovery.kubernetes.api-server-url must be an http"})
+            "router.discovery.type=consul               | router.discovery.type",
+            "router.discovery.type=kubernetes           | router.discovery.kubernetes.label-selector must be set",
+            "router.discovery.kubernetes.port=0         | router.discovery.kubernetes.port must be between 1 and",
+            "router.discovery.kubernetes.scheme=ftp     | router.discovery.kubernetes.scheme must be http or https",
+            "router.discovery.kubernetes.resync-period=-1s | router.discovery.kubernetes.resync-period must not be",
+            "router.discovery.kubernetes.api-server-url=h:80 | router.discovery.kubernetes.api-server-url must be"})
     void invalidValuesNameTheProperty(String properties, String expected) {
         runner.withPropertyValues(properties.split(";")).run(context -> {
             assertThat(context).hasFailed();
@@ -88,7 +88,8 @@ class ConfigurationValidationTest {
     void staticBackendsAreRejectedInKubernetesMode() {
         runner.withUserConfiguration(KubernetesDiscoveryConfiguration.class)
                 .withBean(BackendRegistry.class)
-                .withPropertyValues("router.discovery.type=kubernetes", "router.discovery.kubernetes.label-selector=app=vllm",
+                .withPropertyValues("router.discovery.type=kubernetes",
+                        "router.discovery.kubernetes.label-selector=app=vllm",
                         "router.backends[0].id=a", "router.backends[0].url=http://h:1")
                 .run(context -> {
                     assertThat(context).hasFailed();

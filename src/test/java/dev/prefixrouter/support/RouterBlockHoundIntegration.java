@@ -20,5 +20,10 @@ public class RouterBlockHoundIntegration implements BlockHoundIntegration {
                 "_createAndCacheValueDeserializer");
         builder.allowBlockingCallsInside("tools.jackson.databind.ser.SerializerCache",
                 "addAndResolveNonTypedSerializer");
+        // Test infrastructure only: fabric8's mock API server (Vert.x, whose event loops BlockHound polices as
+        // Netty's) waits on its event loop for a closed watch's event sender to drain. The router's own Kubernetes
+        // client runs on JDK HttpClient and informer threads, which need no allowance.
+        builder.allowBlockingCallsInside("io.fabric8.kubernetes.client.server.mock.WatchEventsListener", "onClosed");
+        builder.allowBlockingCallsInside("io.fabric8.kubernetes.client.server.mock.WatchEventsListener", "onFailure");
     }
 }
