@@ -3,10 +3,14 @@ package dev.prefixrouter.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.prefixrouter.api.LimitsProperties;
+import dev.prefixrouter.backend.BackendRegistry;
+import dev.prefixrouter.backend.DiscoveryProperties;
 import dev.prefixrouter.backend.EngineStatsProperties;
 import dev.prefixrouter.backend.FleetProperties;
 import dev.prefixrouter.backend.HealthCheckProperties;
 import dev.prefixrouter.backend.OutlierEjectionProperties;
+import dev.prefixrouter.backend.kubernetes.KubernetesDiscoveryConfiguration;
+import java.time.Duration;
 import dev.prefixrouter.proxy.ProxyProperties;
 import dev.prefixrouter.routing.RoutingProperties;
 import org.junit.jupiter.api.Test;
@@ -22,8 +26,9 @@ import org.springframework.context.annotation.Configuration;
 class ConfigurationValidationTest {
 
     @Configuration(proxyBeanMethods = false)
-    @EnableConfigurationProperties({FleetProperties.class, EngineStatsProperties.class, HealthCheckProperties.class, OutlierEjectionProperties.class, ProxyProperties.class,
-            RoutingProperties.class, LimitsProperties.class})
+    @EnableConfigurationProperties({FleetProperties.class, EngineStatsProperties.class, HealthCheckProperties.class,
+            OutlierEjectionProperties.class, ProxyProperties.class, RoutingProperties.class, LimitsProperties.class,
+            DiscoveryProperties.class})
     static class AllProperties {
     }
 
@@ -40,6 +45,14 @@ class ConfigurationValidationTest {
             assertThat(context.getBean(RoutingProperties.class).policy())
                     .isEqualTo(RoutingProperties.PolicyName.LEAST_LOADED);
             assertThat(context.getBean(FleetProperties.class).backends()).isEmpty();
+            DiscoveryProperties discovery = context.getBean(DiscoveryProperties.class);
+            assertThat(discovery.type()).isEqualTo(DiscoveryProperties.Type.STATIC);
+            assertThat(discovery.kubernetes().port()).isEqualTo(8000);
+            assertThat(discovery.kubernetes().scheme()).isEqualTo("http");
+            assertThat(discovery.kubernetes().namespace()).isNull();
+            assertThat(discovery.kubernetes().modelsAnnotation()).isEqualTo("prefix-router/models");
+            assertThat(discovery.kubernetes().portAnnotation()).isEqualTo("prefix-router/port");
+            assertThat(discovery.kubernetes().resyncPeriod()).isEqualTo(Duration.ofMinutes(5));
         });
     }
 
@@ -53,7 +66,13 @@ class ConfigurationValidationTest {
             "router.routing.policy=fastest          | router.routing.policy",
             "router.limits.max-body-size=lots       | router.limits.max-body-size",
             "router.backends[0].id=a;router.backends[0].url=ftp://h/ | router.backends[].url must be an http or https URL",
-            "router.backends[0].url=http://h:1                       | backends[0].id"})
+            "router.backends[0].url=http://h:1                       | backends[0].id",
+            "router.discovery.type=consul               | router.discovery.type",
+            "router.discovery.type=kubernetes           | router.discovery.kubernetes.label-selector must be set",
+            "router.discovery.kubernetes.port=0         | router.discovery.kubernetes.port must be between 1 and",
+            "router.discovery.kubernetes.scheme=ftp     | router.discovery.kubernetes.scheme must be http or https",
+            "router.discovery.kubernetes.resync-period=-1s | router.discovery.kubernetes.resync-period must not be",
+            "router.discovery.kubernetes.api-server-url=h:80 | router.discovery.kubernetes.api-server-url must be"})
     void invalidValuesNameTheProperty(String properties, String expected) {
         runner.withPropertyValues(properties.split(";")).run(context -> {
             assertThat(context).hasFailed();
@@ -68,6 +87,20 @@ class ConfigurationValidationTest {
             assertThat(context).hasFailed();
             assertThat(messages(context.getStartupFailure())).contains("router.backends[].id must be unique");
         });
+    }
+
+    @Test
+    void staticBackendsAreRejectedInKubernetesMode() {
+        runner.withUserConfiguration(KubernetesDiscoveryConfiguration.class)
+                .withBean(BackendRegistry.class)
+                .withPropertyValues("router.discovery.type=kubernetes",
+                        "router.discovery.kubernetes.label-selector=app=vllm",
+                        "router.backends[0].id=a", "router.backends[0].url=http://h:1")
+                .run(context -> {
+                    assertThat(context).hasFailed();
+                    assertThat(messages(context.getStartupFailure()))
+                            .contains("router.backends must be empty when router.discovery.type is kubernetes");
+                });
     }
 
     private static String messages(Throwable failure) {
