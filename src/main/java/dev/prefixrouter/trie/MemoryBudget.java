@@ -1,0 +1,72 @@
+package dev.prefixrouter.trie;
+
+/**
+ * Keeps the trie inside {@code maxBytes} twice over: accounted bytes (live items times their cost) may not exceed
+ * it, and neither may the arrays' element bytes, which grow by doubling only as far as the budget allows. When an
+ * insert needs room that neither free ids nor growth can give, the least recently used leaves are evicted — never
+ * one of the {@code protectedNodes} at the head of the LRU list, which are the path being inserted.
+ * Not thread-safe.
+ */
+final class MemoryBudget {
+
+    /** Arrays start this small and double on demand. */
+    static final int INITIAL_CAPACITY = 1024;
+    /** Keeps the node index's {@code 2 * capacity} ints within Java's array limit. */
+    private static final int MAX_NODE_CAPACITY = (Integer.MAX_VALUE - 8) / NodeIndex.SLOTS_PER_NODE;
+    private static final int MAX_ATTRIBUTION_CAPACITY = Integer.MAX_VALUE - 8;
+
+    private final TrieState state;
+    private final Pruner pruner;
+
+    MemoryBudget(TrieState state, Pruner pruner) {
+        this.state = state;
+        this.pruner = pruner;
+    }
+
+    static int initialCapacity(long maxBytes) {
+        long fits = maxBytes / (HashTrie.NODE_BYTES + HashTrie.ATTRIBUTION_BYTES);
+        return (int) Math.max(1, Math.min(INITIAL_CAPACITY, fits));
+    }
+
+    /**
+     * Makes room for one attribution (and a node, if {@code withNode}) by using free ids, growing, or evicting;
+     * returns false when only protected nodes are left to evict.
+     */
+    boolean makeRoom(boolean withNode, int protectedNodes) {
+        long cost = HashTrie.ATTRIBUTION_BYTES + (withNode ? HashTrie.NODE_BYTES : 0);
+        while (true) {
+            if (state.accountedBytes() + cost <= state.maxBytes
+                    && (!withNode || !state.nodes.isFull() || growNodes())
+                    && (!state.attrs.isFull() || growAttributions())) {
+                return true;
+            }
+            if (state.nodes.size() <= protectedNodes) {
+                return false;
+            }
+            pruner.evictLeastRecent();
+        }
+    }
+
+    private boolean growNodes() {
+        int current = state.nodes.capacity();
+        long room = state.maxBytes - (long) state.attrs.capacity() * HashTrie.ATTRIBUTION_BYTES;
+        long target = Math.min(Math.min(2L * current, room / HashTrie.NODE_BYTES), MAX_NODE_CAPACITY);
+        if (target <= current) {
+            return false;
+        }
+        state.nodes.grow((int) target);
+        state.index.rebuild((int) target, state.nodes);
+        return true;
+    }
+
+    private boolean growAttributions() {
+        int current = state.attrs.capacity();
+        long room = state.maxBytes - (long) state.nodes.capacity() * HashTrie.NODE_BYTES;
+        long target = Math.min(Math.min(2L * current, room / HashTrie.ATTRIBUTION_BYTES), MAX_ATTRIBUTION_CAPACITY);
+        if (target <= current) {
+            return false;
+        }
+        state.attrs.grow((int) target);
+        return true;
+    }
+}

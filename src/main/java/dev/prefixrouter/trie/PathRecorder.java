@@ -1,0 +1,135 @@
+package dev.prefixrouter.trie;
+
+import java.util.Arrays;
+
+/**
+ * Records that a prompt's prefix was sent to an endpoint, and undoes that. {@code record} works top-down so that
+ * both orders hold at every step: the path is moved to the head of the global LRU list in root-to-leaf order
+ * (each node placed right after its parent, so a parent is never colder than its children), then the slot's
+ * attributions on it likewise in the slot's own list, then missing nodes are added below. Because the path sits
+ * at the head, evicting from the tail to make room can never take a node of the path. Not thread-safe.
+ */
+final class PathRecorder {
+
+    private static final int NIL = NodeStore.NIL;
+    /** Beyond the attributions one record adds, it trims at most this many left over by a capacity cut. */
+    static final int TRIM_BATCH = 1024;
+
+    private final TrieState state;
+    private final MemoryBudget budget;
+    private final Pruner pruner;
+    private int[] path = new int[64];
+
+    PathRecorder(TrieState state, MemoryBudget budget, Pruner pruner) {
+        this.state = state;
+        this.budget = budget;
+        this.pruner = pruner;
+    }
+
+    /** Returns the depth from which {@code slot} was newly attributed, or {@code key.chunks()} if nowhere. */
+    int record(PromptKey key, int slot) {
+        long[] hashes = key.hashes();
+        int limit = (int) Math.min(hashes.length, state.slots.capacityChars(slot) / state.chunkSize);
+        int existing = findPath(hashes, limit);
+        touchNodes(existing);
+        int firstNew = NIL;
+        int previous = NIL;
+        int depth = 0;
+        for (; depth < existing; depth++) {
+            int attribution = firstNew == NIL ? state.attrs.findAndPromote(path[depth], slot, state.nodes) : NIL;
+            if (attribution == NIL) {
+                if (!budget.makeRoom(false, existing)) {
+                    break;
+                }
+                attribution = attach(path[depth], slot, previous);
+                firstNew = firstNew == NIL ? depth : firstNew;
+            } else {
+                state.attrs.moveAfter(attribution, previous, state.slots);
+            }
+            previous = attribution;
+        }
+        if (depth == existing) {
+            for (; depth < limit; depth++) {
+                // A hit here is a 64-bit collision with a node elsewhere (findPath stopped on it): stop short.
+                if (state.index.find(hashes[depth], state.nodes.hash) != NIL || !budget.makeRoom(true, depth)) {
+                    break;
+                }
+                int parent = depth == 0 ? NIL : path[depth - 1];
+                int node = state.nodes.allocate(hashes[depth], parent);
+                state.index.insert(hashes[depth], node);
+                state.nodes.linkAfter(node, parent);
+                path[depth] = node;
+                previous = attach(node, slot, previous);
+                firstNew = firstNew == NIL ? depth : firstNew;
+            }
+        }
+        state.maxRecordedDepth = Math.max(state.maxRecordedDepth, depth);
+        if (firstNew == NIL) {
+            return hashes.length;
+        }
+        pruner.trimToCapacity(slot, depth - firstNew + TRIM_BATCH);
+        return firstNew;
+    }
+
+    /** Removes {@code slot}'s attributions at depths {@code >= fromDepth} on the key's path, deepest first. */
+    void undo(PromptKey key, int slot, int fromDepth) {
+        int existing = findPath(key.hashes(), key.chunks());
+        for (int depth = existing - 1; depth >= fromDepth; depth--) {
+            int attribution = state.attrs.find(path[depth], slot, state.nodes);
+            if (attribution == NIL) {
+                continue;
+            }
+            if (state.attrs.childAttributions(attribution) > 0) {
+                break; // a later record put the slot on a child: it did receive this prefix, keep it
+            }
+            pruner.removeAttribution(attribution);
+        }
+    }
+
+    /** Fills {@code path[0..n)} with the key's nodes that exist, stopping at a gap or a hash collision. */
+    private int findPath(long[] hashes, int limit) {
+        ensurePathCapacity(limit);
+        NodeStore nodes = state.nodes;
+        int parent = NIL;
+        for (int depth = 0; depth < limit; depth++) {
+            int node = state.index.find(hashes[depth], nodes.hash);
+            if (node == NIL || nodes.parent[node] != parent) {
+                return depth;
+            }
+            path[depth] = node;
+            parent = node;
+        }
+        return limit;
+    }
+
+    private void touchNodes(int count) {
+        int anchor = NIL;
+        for (int depth = 0; depth < count; depth++) {
+            state.nodes.moveAfter(path[depth], anchor);
+            anchor = path[depth];
+        }
+    }
+
+    /** A new attribution of {@code node} to {@code slot}, placed right after its parent's in the slot's list. */
+    private int attach(int node, int slot, int parentAttribution) {
+        AttributionStore attrs = state.attrs;
+        int attribution = attrs.allocate(node, slot);
+        attrs.attachToNode(attribution, state.nodes);
+        attrs.linkAfter(attribution, parentAttribution, state.slots);
+        state.slots.attributions[slot]++;
+        if (parentAttribution != NIL) {
+            attrs.addChild(parentAttribution);
+        }
+        return attribution;
+    }
+
+    private void ensurePathCapacity(int depth) {
+        if (path.length < depth) {
+            path = Arrays.copyOf(path, Math.max(depth, 2 * path.length));
+        }
+    }
+
+    long allocatedBytes() {
+        return ArrayBytes.of(path);
+    }
+}
