@@ -258,6 +258,23 @@ class HashTrieTest {
     }
 
     @Test
+    void aSaturatedChildCountOnlyMakesUndoKeepMore() {
+        HashTrie wide = new HashTrie(8, BIG, UNLIMITED, 3);
+        int a = wide.acquireSlot();
+        int children = 0x10000 + 10; // past the 16-bit child count
+        for (int i = 0; i < children; i++) {
+            wide.record(wide.key(String.format("rootroot%08x", i)), a);
+        }
+        PromptKey last = wide.key(String.format("rootroot%08x", children - 1));
+        wide.undo(last, a, 0);
+        TrieInvariants.check(wide);
+        assertThat(wide.match(last, new int[] {a})).containsExactly(8); // the shared root stays
+        assertThat(wide.stats().nodes()).isEqualTo(children);
+        wide.evict(0, Integer.MAX_VALUE);
+        assertThat(wide.stats().nodes()).isZero();
+    }
+
+    @Test
     void theHardCapEvictsColdLeavesAndNeverThePathBeingInserted() {
         long budget = 40L * (HashTrie.NODE_BYTES + HashTrie.ATTRIBUTION_BYTES);
         HashTrie small = new HashTrie(CHUNK, budget, UNLIMITED, 1);
