@@ -49,8 +49,9 @@ final class MemoryBudget {
 
     private boolean growNodes() {
         int current = state.nodes.capacity();
-        long room = state.maxBytes - (long) state.attrs.capacity() * HashTrie.ATTRIBUTION_BYTES;
-        long target = Math.min(Math.min(2L * current, room / HashTrie.NODE_BYTES), MAX_NODE_CAPACITY);
+        long hardLimit = (state.maxBytes - (long) state.attrs.capacity() * HashTrie.ATTRIBUTION_BYTES)
+                / HashTrie.NODE_BYTES;
+        long target = Math.min(Math.min(2L * current, Math.min(affordableNodes(), hardLimit)), MAX_NODE_CAPACITY);
         if (target <= current) {
             return false;
         }
@@ -61,12 +62,45 @@ final class MemoryBudget {
 
     private boolean growAttributions() {
         int current = state.attrs.capacity();
-        long room = state.maxBytes - (long) state.nodes.capacity() * HashTrie.NODE_BYTES;
-        long target = Math.min(Math.min(2L * current, room / HashTrie.ATTRIBUTION_BYTES), MAX_ATTRIBUTION_CAPACITY);
+        long hardLimit = (state.maxBytes - (long) state.nodes.capacity() * HashTrie.NODE_BYTES)
+                / HashTrie.ATTRIBUTION_BYTES;
+        long target = Math.min(Math.min(2L * current, Math.min(affordableAttributions(), hardLimit)),
+                MAX_ATTRIBUTION_CAPACITY);
         if (target <= current) {
             return false;
         }
         state.attrs.grow((int) target);
         return true;
+    }
+
+    /**
+     * The most nodes the budget can hold while the attribution store keeps its capacity or, if more is needed at
+     * today's attributions per node, grows alongside. Without this, the last doubling of one store would take the
+     * room the other needs to fill it, and part of the budget would sit in arrays that can never fill.
+     */
+    private long affordableNodes() {
+        double perNode = attributionsPerNode();
+        long keepingAttributions = (state.maxBytes - (long) state.attrs.capacity() * HashTrie.ATTRIBUTION_BYTES)
+                / HashTrie.NODE_BYTES;
+        if (keepingAttributions * perNode <= state.attrs.capacity()) {
+            return keepingAttributions;
+        }
+        return (long) (state.maxBytes / (HashTrie.NODE_BYTES + HashTrie.ATTRIBUTION_BYTES * perNode));
+    }
+
+    /** The attribution-side counterpart of {@link #affordableNodes()}. */
+    private long affordableAttributions() {
+        double perNode = attributionsPerNode();
+        long keepingNodes = (state.maxBytes - (long) state.nodes.capacity() * HashTrie.NODE_BYTES)
+                / HashTrie.ATTRIBUTION_BYTES;
+        if (keepingNodes / perNode <= state.nodes.capacity()) {
+            return keepingNodes;
+        }
+        return (long) (state.maxBytes * perNode / (HashTrie.NODE_BYTES + HashTrie.ATTRIBUTION_BYTES * perNode));
+    }
+
+    /** Live attributions per live node; every live node has at least one. */
+    private double attributionsPerNode() {
+        return state.nodes.size() == 0 ? 1 : Math.max(1, (double) state.attrs.size() / state.nodes.size());
     }
 }
