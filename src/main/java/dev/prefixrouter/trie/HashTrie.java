@@ -97,16 +97,19 @@ public final class HashTrie {
 
     /**
      * Records that the key's prompt was sent to {@code slot}; returns the depth (in chunks) from which this call
-     * newly attributed the slot, to pass to {@link #undo}, or {@code key.chunks()} if it added nothing.
+     * newly attributed the slot, to pass to {@link #undo}, or {@code key.chunks()} if it added nothing. A slot that
+     * is not active is ignored: its endpoint left while the request was in flight. (Once swept, a slot id can be
+     * handed to a new endpoint, so such a late record could credit the newcomer with one prefix: a wrong guess
+     * that costs a cache miss and ages out.)
      */
     public int record(PromptKey key, int slot) {
         requireOwnKey(key);
+        requireSlotId(slot);
         lock();
         try {
-            if (state.slots.isRetired(slot)) {
-                return key.chunks(); // the endpoint left while its request was in flight
+            if (!state.slots.isActive(slot)) {
+                return key.chunks();
             }
-            state.slots.requireActive(slot);
             return recorder.record(key, slot);
         } finally {
             lock.unlock();
@@ -116,6 +119,7 @@ public final class HashTrie {
     /** Takes back what {@link #record} added for a request {@code slot} did not serve after all. */
     public void undo(PromptKey key, int slot, int fromDepth) {
         requireOwnKey(key);
+        requireSlotId(slot);
         if (fromDepth < 0 || fromDepth > key.chunks()) {
             throw new IllegalArgumentException("fromDepth must be in [0, " + key.chunks() + "], was " + fromDepth);
         }
@@ -252,6 +256,12 @@ public final class HashTrie {
     private long allocatedBytes() {
         return state.nodes.allocatedBytes() + state.index.allocatedBytes() + state.attrs.allocatedBytes()
                 + state.slots.allocatedBytes() + matcher.allocatedBytes() + recorder.allocatedBytes();
+    }
+
+    private static void requireSlotId(int slot) {
+        if (slot < 0 || slot >= SlotTable.MAX_SLOTS) {
+            throw new IllegalArgumentException("slot must be in [0, " + SlotTable.MAX_SLOTS + "), was " + slot);
+        }
     }
 
     private void requireOwnKey(PromptKey key) {

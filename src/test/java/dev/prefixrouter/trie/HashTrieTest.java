@@ -377,7 +377,11 @@ class HashTrieTest {
         assertThatThrownBy(() -> new HashTrie(CHUNK, BIG, -1, 1)).hasMessageContaining("defaultCapacityChars");
         PromptKey foreign = new HashTrie(CHUNK, BIG, 1, 42).key(Prompts.random(1, CHUNK));
         assertThatThrownBy(() -> trie.match(foreign, new int[0])).hasMessageContaining("another HashTrie");
-        assertThatThrownBy(() -> trie.record(trie.key("x"), 5)).hasMessageContaining("slot 5");
+        assertThatThrownBy(() -> trie.record(trie.key("x"), -1)).hasMessageContaining("slot must be");
+        assertThatThrownBy(() -> trie.record(trie.key("x"), 1 << 16)).hasMessageContaining("slot must be");
+        assertThat(trie.record(trie.key(Prompts.random(1, 2 * CHUNK)), 5)).as("never acquired: ignored")
+                .isEqualTo(2);
+        assertThat(trie.stats().nodes()).isZero();
         int a = trie.acquireSlot();
         assertThatThrownBy(() -> trie.undo(trie.key("x"), a, 1)).hasMessageContaining("fromDepth");
         assertThatThrownBy(() -> trie.setCapacity(a, -1)).hasMessageContaining("capacityChars");
