@@ -39,8 +39,24 @@ final class NodeIndex {
         }
     }
 
-    /** Adds a node whose hash is not in the table yet (the caller looked it up first). */
-    void insert(long chainedHash, int node) {
+    /** Adds the node unless its hash is already present (a collision); returns whether it was added. */
+    boolean insertIfAbsent(long chainedHash, int node, long[] hashes) {
+        int[] t = table;
+        int i = home(chainedHash, t.length);
+        for (int entry = t[i]; entry != 0; entry = t[i]) {
+            if (hashes[entry - 1] == chainedHash) {
+                return false;
+            }
+            if (++i == t.length) {
+                i = 0;
+            }
+        }
+        t[i] = node + 1;
+        return true;
+    }
+
+    /** Adds a node whose hash is known to be absent (while rebuilding). */
+    private void insert(long chainedHash, int node) {
         int[] t = table;
         int i = home(chainedHash, t.length);
         while (t[i] != 0) {

@@ -36,7 +36,7 @@ final class PathRecorder {
         int previous = NIL;
         int depth = 0;
         for (; depth < existing; depth++) {
-            int attribution = firstNew == NIL ? state.attrs.findAndPromote(path[depth], slot, state.nodes) : NIL;
+            int attribution = firstNew == NIL ? findAttribution(path[depth], slot, previous) : NIL;
             if (attribution == NIL) {
                 if (!budget.makeRoom(false, existing)) {
                     break;
@@ -50,13 +50,16 @@ final class PathRecorder {
         }
         if (depth == existing) {
             for (; depth < limit; depth++) {
-                // A hit here is a 64-bit collision with a node elsewhere (findPath stopped on it): stop short.
-                if (state.index.find(hashes[depth], state.nodes.hash) != NIL || !budget.makeRoom(true, depth)) {
+                if (!budget.makeRoom(true, depth)) {
                     break;
                 }
                 int parent = depth == 0 ? NIL : path[depth - 1];
                 int node = state.nodes.allocate(hashes[depth], parent);
-                state.index.insert(hashes[depth], node);
+                if (!state.index.insertIfAbsent(hashes[depth], node, state.nodes.hash)) {
+                    // A 64-bit collision with a node elsewhere in the trie (findPath stopped on it): stop short.
+                    state.nodes.free(node);
+                    break;
+                }
                 state.nodes.linkAfter(node, parent);
                 path[depth] = node;
                 previous = attach(node, slot, previous);
@@ -84,6 +87,20 @@ final class PathRecorder {
             }
             pruner.removeAttribution(attribution);
         }
+    }
+
+    /**
+     * The node's attribution to {@code slot}. Tries the slot's list first: a path the slot recorded before lies
+     * there in root-to-leaf order, so after the parent's attribution was put back in place, the child's usually
+     * follows it. Only on a miss does it walk the node's chain, which with many endpoints on a hot prefix is long.
+     */
+    private int findAttribution(int node, int slot, int parentAttribution) {
+        AttributionStore attrs = state.attrs;
+        int guess = parentAttribution == NIL ? state.slots.head[slot] : attrs.next[parentAttribution];
+        if (guess != NIL && attrs.node[guess] == node) {
+            return guess;
+        }
+        return attrs.findAndPromote(node, slot, state.nodes);
     }
 
     /** Fills {@code path[0..n)} with the key's nodes that exist, stopping at a gap or a hash collision. */
