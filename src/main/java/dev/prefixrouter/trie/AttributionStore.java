@@ -3,10 +3,11 @@ package dev.prefixrouter.trie;
 import java.util.Arrays;
 
 /**
- * (node, endpoint) attributions as parallel primitive arrays indexed by attribution id. Each attribution sits on two
- * lists: its slot's LRU list ({@code prev}/{@code next}, most recent at {@link SlotTable#head}) and its node's
- * singly linked chain ({@code nextInNode}, starting at {@link NodeStore#attrHead}). Slots 0..63 are mirrored in the
- * node's endpoint bits, so a miss for them costs no chain walk.
+ * (node, endpoint) attributions, each an interleaved record of {@link #INTS_PER_ATTRIBUTION} ints in one
+ * {@code int[]} (for the same cache-line reason as {@link NodeStore}). Each attribution sits on two lists: its
+ * slot's LRU list ({@code prev}/{@code next}, most recent at {@link SlotTable#head}) and its node's singly linked
+ * chain ({@code nextInNode}, starting at {@link NodeStore#attrHead}). Slots 0..63 are mirrored in the node's
+ * endpoint bits, so a miss for them costs no chain walk.
  *
  * <p>The slot shares an int with a 16-bit count of the node's children that carry the same slot; {@code undo} reads
  * it to leave an attribution alone while a child still depends on it. The count saturates and then stays put, which
@@ -16,19 +17,22 @@ import java.util.Arrays;
 final class AttributionStore {
 
     static final int NIL = NodeStore.NIL;
+    static final int INTS_PER_ATTRIBUTION = 5;
     /** Five int fields: node, slot with child count, slot-LRU prev and next, next in node chain. */
-    static final int BYTES_PER_ATTRIBUTION = 5 * 4;
+    static final int BYTES_PER_ATTRIBUTION = 4 * INTS_PER_ATTRIBUTION;
+    static final int MAX_CAPACITY = (Integer.MAX_VALUE - 8) / INTS_PER_ATTRIBUTION;
     private static final int SLOT_MASK = 0xFFFF;
     private static final int COUNT_UNIT = 1 << 16;
     private static final int COUNT_SATURATED = 0xFFFF;
     private static final int FREE = -2;
 
-    int[] node;
-    int[] slotAndCount;
-    int[] prev;
-    int[] next;
-    int[] nextInNode;
+    private static final int NODE = 0;
+    private static final int SLOT_AND_COUNT = 1;
+    private static final int PREV = 2;
+    private static final int NEXT = 3;
+    private static final int NEXT_IN_NODE = 4;
 
+    private int[] data;
     private int size;
     private int highWater;
     private int freeHead = NIL;
@@ -38,11 +42,7 @@ final class AttributionStore {
     }
 
     void reset(int capacity) {
-        node = new int[capacity];
-        slotAndCount = new int[capacity];
-        prev = new int[capacity];
-        next = new int[capacity];
-        nextInNode = new int[capacity];
+        data = new int[capacity * INTS_PER_ATTRIBUTION];
         size = highWater = 0;
         freeHead = NIL;
     }
@@ -52,11 +52,11 @@ final class AttributionStore {
     }
 
     int capacity() {
-        return node.length;
+        return data.length / INTS_PER_ATTRIBUTION;
     }
 
     boolean isFull() {
-        return size == node.length;
+        return size == capacity();
     }
 
     int highWater() {
@@ -64,15 +64,31 @@ final class AttributionStore {
     }
 
     boolean isLive(int attribution) {
-        return attribution >= 0 && attribution < highWater && node[attribution] != FREE;
+        return attribution >= 0 && attribution < highWater && node(attribution) != FREE;
+    }
+
+    int node(int attribution) {
+        return data[attribution * INTS_PER_ATTRIBUTION + NODE];
     }
 
     int slot(int attribution) {
-        return slotAndCount[attribution] & SLOT_MASK;
+        return data[attribution * INTS_PER_ATTRIBUTION + SLOT_AND_COUNT] & SLOT_MASK;
+    }
+
+    int prev(int attribution) {
+        return data[attribution * INTS_PER_ATTRIBUTION + PREV];
+    }
+
+    int next(int attribution) {
+        return data[attribution * INTS_PER_ATTRIBUTION + NEXT];
+    }
+
+    int nextInNode(int attribution) {
+        return data[attribution * INTS_PER_ATTRIBUTION + NEXT_IN_NODE];
     }
 
     int childAttributions(int attribution) {
-        return slotAndCount[attribution] >>> 16;
+        return data[attribution * INTS_PER_ATTRIBUTION + SLOT_AND_COUNT] >>> 16;
     }
 
     boolean isSaturated(int attribution) {
@@ -81,7 +97,7 @@ final class AttributionStore {
 
     void addChild(int attribution) {
         if (childAttributions(attribution) != COUNT_SATURATED) {
-            slotAndCount[attribution] += COUNT_UNIT;
+            data[attribution * INTS_PER_ATTRIBUTION + SLOT_AND_COUNT] += COUNT_UNIT;
         }
     }
 
@@ -89,7 +105,7 @@ final class AttributionStore {
         int count = childAttributions(attribution);
         assert count > 0 : "child count underflow on attribution " + attribution;
         if (count != COUNT_SATURATED && count > 0) {
-            slotAndCount[attribution] -= COUNT_UNIT;
+            data[attribution * INTS_PER_ATTRIBUTION + SLOT_AND_COUNT] -= COUNT_UNIT;
         }
     }
 
@@ -98,41 +114,38 @@ final class AttributionStore {
         int a;
         if (freeHead != NIL) {
             a = freeHead;
-            freeHead = next[a];
+            freeHead = next(a);
         } else {
             a = highWater++;
         }
-        node[a] = nodeId;
-        slotAndCount[a] = slot;
-        prev[a] = next[a] = nextInNode[a] = NIL;
+        int base = a * INTS_PER_ATTRIBUTION;
+        data[base + NODE] = nodeId;
+        data[base + SLOT_AND_COUNT] = slot;
+        data[base + PREV] = data[base + NEXT] = data[base + NEXT_IN_NODE] = NIL;
         size++;
         return a;
     }
 
     void free(int attribution) {
-        node[attribution] = FREE;
-        next[attribution] = freeHead;
+        data[attribution * INTS_PER_ATTRIBUTION + NODE] = FREE;
+        data[attribution * INTS_PER_ATTRIBUTION + NEXT] = freeHead;
         freeHead = attribution;
         size--;
     }
 
     void grow(int newCapacity) {
-        node = Arrays.copyOf(node, newCapacity);
-        slotAndCount = Arrays.copyOf(slotAndCount, newCapacity);
-        prev = Arrays.copyOf(prev, newCapacity);
-        next = Arrays.copyOf(next, newCapacity);
-        nextInNode = Arrays.copyOf(nextInNode, newCapacity);
+        data = Arrays.copyOf(data, newCapacity * INTS_PER_ATTRIBUTION);
     }
 
     // ---- node chains ----
 
     /** The node's attribution to {@code slot}, or {@link #NIL}. */
     int find(int nodeId, int slot, NodeStore nodes) {
-        if (slot < 64 && (nodes.endpointBits[nodeId] & (1L << slot)) == 0) {
+        if (slot < 64 && !nodes.hasBit(nodeId, slot)) {
             return NIL;
         }
-        for (int a = nodes.attrHead[nodeId]; a != NIL; a = nextInNode[a]) {
-            if ((slotAndCount[a] & SLOT_MASK) == slot) {
+        for (int a = nodes.attrHead(nodeId); a != NIL; a = nextInNode(a)) {
+            if (slot(a) == slot) {
                 return a;
             }
         }
@@ -141,16 +154,16 @@ final class AttributionStore {
 
     /** Like {@link #find}, and moves the hit to the front of the node's chain. */
     int findAndPromote(int nodeId, int slot, NodeStore nodes) {
-        if (slot < 64 && (nodes.endpointBits[nodeId] & (1L << slot)) == 0) {
+        if (slot < 64 && !nodes.hasBit(nodeId, slot)) {
             return NIL;
         }
         int before = NIL;
-        for (int a = nodes.attrHead[nodeId]; a != NIL; before = a, a = nextInNode[a]) {
-            if ((slotAndCount[a] & SLOT_MASK) == slot) {
+        for (int a = nodes.attrHead(nodeId); a != NIL; before = a, a = nextInNode(a)) {
+            if (slot(a) == slot) {
                 if (before != NIL) {
-                    nextInNode[before] = nextInNode[a];
-                    nextInNode[a] = nodes.attrHead[nodeId];
-                    nodes.attrHead[nodeId] = a;
+                    setNextInNode(before, nextInNode(a));
+                    setNextInNode(a, nodes.attrHead(nodeId));
+                    nodes.setAttrHead(nodeId, a);
                 }
                 return a;
             }
@@ -159,30 +172,34 @@ final class AttributionStore {
     }
 
     void attachToNode(int attribution, NodeStore nodes) {
-        int nodeId = node[attribution];
-        nextInNode[attribution] = nodes.attrHead[nodeId];
-        nodes.attrHead[nodeId] = attribution;
+        int nodeId = node(attribution);
+        setNextInNode(attribution, nodes.attrHead(nodeId));
+        nodes.setAttrHead(nodeId, attribution);
         int slot = slot(attribution);
         if (slot < 64) {
-            nodes.endpointBits[nodeId] |= 1L << slot;
+            nodes.setBit(nodeId, slot);
         }
     }
 
     void detachFromNode(int attribution, NodeStore nodes) {
-        int nodeId = node[attribution];
-        int a = nodes.attrHead[nodeId];
+        int nodeId = node(attribution);
+        int a = nodes.attrHead(nodeId);
         if (a == attribution) {
-            nodes.attrHead[nodeId] = nextInNode[attribution];
+            nodes.setAttrHead(nodeId, nextInNode(attribution));
         } else {
-            while (nextInNode[a] != attribution) {
-                a = nextInNode[a];
+            while (nextInNode(a) != attribution) {
+                a = nextInNode(a);
             }
-            nextInNode[a] = nextInNode[attribution];
+            setNextInNode(a, nextInNode(attribution));
         }
         int slot = slot(attribution);
         if (slot < 64) {
-            nodes.endpointBits[nodeId] &= ~(1L << slot);
+            nodes.clearBit(nodeId, slot);
         }
+    }
+
+    private void setNextInNode(int attribution, int next) {
+        data[attribution * INTS_PER_ATTRIBUTION + NEXT_IN_NODE] = next;
     }
 
     // ---- slot LRU lists ----
@@ -190,39 +207,39 @@ final class AttributionStore {
     /** Puts the attribution right after {@code anchor} in its slot's list, or at the head when anchor is NIL. */
     void linkAfter(int attribution, int anchor, SlotTable slots) {
         int slot = slot(attribution);
-        int following = anchor == NIL ? slots.head[slot] : next[anchor];
-        prev[attribution] = anchor;
-        next[attribution] = following;
+        int following = anchor == NIL ? slots.head[slot] : next(anchor);
+        data[attribution * INTS_PER_ATTRIBUTION + PREV] = anchor;
+        data[attribution * INTS_PER_ATTRIBUTION + NEXT] = following;
         if (anchor == NIL) {
             slots.head[slot] = attribution;
         } else {
-            next[anchor] = attribution;
+            data[anchor * INTS_PER_ATTRIBUTION + NEXT] = attribution;
         }
         if (following == NIL) {
             slots.tail[slot] = attribution;
         } else {
-            prev[following] = attribution;
+            data[following * INTS_PER_ATTRIBUTION + PREV] = attribution;
         }
     }
 
     void unlink(int attribution, SlotTable slots) {
         int slot = slot(attribution);
-        int p = prev[attribution];
-        int n = next[attribution];
+        int p = prev(attribution);
+        int n = next(attribution);
         if (p == NIL) {
             slots.head[slot] = n;
         } else {
-            next[p] = n;
+            data[p * INTS_PER_ATTRIBUTION + NEXT] = n;
         }
         if (n == NIL) {
             slots.tail[slot] = p;
         } else {
-            prev[n] = p;
+            data[n * INTS_PER_ATTRIBUTION + PREV] = p;
         }
     }
 
     void moveAfter(int attribution, int anchor, SlotTable slots) {
-        if (prev[attribution] == anchor && (anchor != NIL || slots.head[slot(attribution)] == attribution)) {
+        if (prev(attribution) == anchor && (anchor != NIL || slots.head[slot(attribution)] == attribution)) {
             return;
         }
         unlink(attribution, slots);
@@ -230,7 +247,6 @@ final class AttributionStore {
     }
 
     long allocatedBytes() {
-        return ArrayBytes.of(node) + ArrayBytes.of(slotAndCount) + ArrayBytes.of(prev) + ArrayBytes.of(next)
-                + ArrayBytes.of(nextInNode);
+        return ArrayBytes.of(data);
     }
 }

@@ -11,9 +11,9 @@ final class MemoryBudget {
 
     /** Arrays start this small and double on demand. */
     static final int INITIAL_CAPACITY = 1024;
-    /** Keeps the node index's {@code 2 * capacity} ints within Java's array limit. */
-    private static final int MAX_NODE_CAPACITY = (Integer.MAX_VALUE - 8) / NodeIndex.SLOTS_PER_NODE;
-    private static final int MAX_ATTRIBUTION_CAPACITY = Integer.MAX_VALUE - 8;
+    /** Keeps every store's int array within Java's array limit: about 238M nodes, 429M attributions. */
+    private static final int MAX_NODE_CAPACITY = NodeStore.MAX_CAPACITY;
+    private static final int MAX_ATTRIBUTION_CAPACITY = AttributionStore.MAX_CAPACITY;
 
     private final TrieState state;
     private final Pruner pruner;

@@ -6,7 +6,7 @@ package dev.prefixrouter.trie;
  * load factor stays at or below one half. Deletion shifts the rest of the probe run back (no tombstones), so a
  * lookup never walks past entries that no longer exist.
  *
- * <p>The hashes themselves live in {@link NodeStore#hash}; a probe compares against them. The home slot is
+ * <p>The hashes themselves live in the {@link NodeStore}; a probe compares against them. The home slot is
  * taken from the hash's high 32 bits by multiply-shift, which works for any table length (the length need not be a
  * power of two, so the budget is used to the last node). Not thread-safe.
  */
@@ -22,7 +22,7 @@ final class NodeIndex {
     }
 
     /** The id of the node with this hash, or {@link NodeStore#NIL}. */
-    int find(long chainedHash, long[] hashes) {
+    int find(long chainedHash, NodeStore nodes) {
         int[] t = table;
         int i = home(chainedHash, t.length);
         while (true) {
@@ -30,7 +30,7 @@ final class NodeIndex {
             if (entry == 0) {
                 return NodeStore.NIL;
             }
-            if (hashes[entry - 1] == chainedHash) {
+            if (nodes.hash(entry - 1) == chainedHash) {
                 return entry - 1;
             }
             if (++i == t.length) {
@@ -40,11 +40,11 @@ final class NodeIndex {
     }
 
     /** Adds the node unless its hash is already present (a collision); returns whether it was added. */
-    boolean insertIfAbsent(long chainedHash, int node, long[] hashes) {
+    boolean insertIfAbsent(long chainedHash, int node, NodeStore nodes) {
         int[] t = table;
         int i = home(chainedHash, t.length);
         for (int entry = t[i]; entry != 0; entry = t[i]) {
-            if (hashes[entry - 1] == chainedHash) {
+            if (nodes.hash(entry - 1) == chainedHash) {
                 return false;
             }
             if (++i == t.length) {
@@ -68,11 +68,11 @@ final class NodeIndex {
     }
 
     /** Removes a node that is in the table, shifting later members of its probe run back into the gap. */
-    void remove(long chainedHash, long[] hashes) {
+    void remove(long chainedHash, NodeStore nodes) {
         int[] t = table;
         int len = t.length;
         int gap = home(chainedHash, len);
-        while (hashes[t[gap] - 1] != chainedHash) {
+        while (nodes.hash(t[gap] - 1) != chainedHash) {
             if (++gap == len) {
                 gap = 0;
             }
@@ -86,7 +86,7 @@ final class NodeIndex {
             if (entry == 0) {
                 break;
             }
-            int wanted = home(hashes[entry - 1], len);
+            int wanted = home(nodes.hash(entry - 1), len);
             // The entry may fill the gap only if its home is not cyclically within (gap, i].
             boolean homeBetween = gap <= i ? (gap < wanted && wanted <= i) : (gap < wanted || wanted <= i);
             if (!homeBetween) {
@@ -100,10 +100,9 @@ final class NodeIndex {
     /** Re-sizes the table for a new node capacity and re-inserts every live node. */
     void rebuild(int nodeCapacity, NodeStore nodes) {
         table = new int[nodeCapacity * SLOTS_PER_NODE];
-        long[] hashes = nodes.hash;
         for (int node = 0, end = nodes.highWater(); node < end; node++) {
             if (nodes.isLive(node)) {
-                insert(hashes[node], node);
+                insert(nodes.hash(node), node);
             }
         }
     }

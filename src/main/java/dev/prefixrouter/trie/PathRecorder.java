@@ -55,7 +55,7 @@ final class PathRecorder {
                 }
                 int parent = depth == 0 ? NIL : path[depth - 1];
                 int node = state.nodes.allocate(hashes[depth], parent);
-                if (!state.index.insertIfAbsent(hashes[depth], node, state.nodes.hash)) {
+                if (!state.index.insertIfAbsent(hashes[depth], node, state.nodes)) {
                     // A 64-bit collision with a node elsewhere in the trie (findPath stopped on it): stop short.
                     state.nodes.free(node);
                     break;
@@ -96,8 +96,8 @@ final class PathRecorder {
      */
     private int findAttribution(int node, int slot, int parentAttribution) {
         AttributionStore attrs = state.attrs;
-        int guess = parentAttribution == NIL ? state.slots.head[slot] : attrs.next[parentAttribution];
-        if (guess != NIL && attrs.node[guess] == node) {
+        int guess = parentAttribution == NIL ? state.slots.head[slot] : attrs.next(parentAttribution);
+        if (guess != NIL && attrs.node(guess) == node) {
             return guess;
         }
         return attrs.findAndPromote(node, slot, state.nodes);
@@ -109,8 +109,8 @@ final class PathRecorder {
         NodeStore nodes = state.nodes;
         int parent = NIL;
         for (int depth = 0; depth < limit; depth++) {
-            int node = state.index.find(hashes[depth], nodes.hash);
-            if (node == NIL || nodes.parent[node] != parent) {
+            int node = state.index.find(hashes[depth], nodes);
+            if (node == NIL || nodes.parent(node) != parent) {
                 return depth;
             }
             path[depth] = node;

@@ -48,11 +48,11 @@ final class PrefixMatcher {
         int parent = NIL;
         int depth = 0;
         for (; depth < hashes.length && (narrowAlive != 0 || wideCount != 0); depth++) {
-            int node = state.index.find(hashes[depth], nodes.hash);
-            if (node == NIL || nodes.parent[node] != parent) {
+            int node = state.index.find(hashes[depth], nodes);
+            if (node == NIL || nodes.parent(node) != parent) {
                 break; // absent, or a 64-bit collision with a node elsewhere in the trie
             }
-            long present = nodes.endpointBits[node] & narrowAlive;
+            long present = nodes.endpointBits(node) & narrowAlive;
             for (long dropped = narrowAlive & ~present; dropped != 0; dropped &= dropped - 1) {
                 matchedDepth[Long.numberOfTrailingZeros(dropped)] = depth;
             }
@@ -78,7 +78,7 @@ final class PrefixMatcher {
     private int narrowWide(int node, int depth, int wideCount) {
         AttributionStore attrs = state.attrs;
         int mark = nextStamp();
-        for (int a = state.nodes.attrHead[node]; a != NIL; a = attrs.nextInNode[a]) {
+        for (int a = state.nodes.attrHead(node); a != NIL; a = attrs.nextInNode(a)) {
             int slot = attrs.slot(a);
             if (slot >= 64 && slot < presentStamp.length) {
                 presentStamp[slot] = mark;

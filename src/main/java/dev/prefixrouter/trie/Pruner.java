@@ -30,7 +30,7 @@ final class Pruner {
             return false;
         }
         assert nodes.isLeaf(victim) : "LRU tail " + victim + " has children";
-        int parent = nodes.parent[victim];
+        int parent = nodes.parent(victim);
         state.evictedBytes += HashTrie.NODE_BYTES + (long) chainLength(victim) * HashTrie.ATTRIBUTION_BYTES;
         state.evictedNodes++;
         removeNode(victim);
@@ -74,29 +74,27 @@ final class Pruner {
 
     /** Removes one attribution, then its node too if that leaves the node an endpoint-less leaf. */
     void removeAttribution(int attribution) {
-        int node = attrs.node[attribution];
+        int node = attrs.node(attribution);
         attrs.detachFromNode(attribution, nodes);
         release(attribution);
         removeEmptyLeaves(node);
     }
 
     private void removeEmptyLeaves(int node) {
-        while (node != NIL && nodes.attrHead[node] == NIL && nodes.isLeaf(node)) {
-            int parent = nodes.parent[node];
+        while (node != NIL && nodes.attrHead(node) == NIL && nodes.isLeaf(node)) {
+            int parent = nodes.parent(node);
             removeNode(node);
             node = parent;
         }
     }
 
     private void removeNode(int node) {
-        for (int a = nodes.attrHead[node]; a != NIL; ) {
-            int following = attrs.nextInNode[a];
+        for (int a = nodes.attrHead(node); a != NIL; ) {
+            int following = attrs.nextInNode(a);
             release(a);
             a = following;
         }
-        nodes.attrHead[node] = NIL;
-        nodes.endpointBits[node] = 0;
-        state.index.remove(nodes.hash[node], nodes.hash);
+        state.index.remove(nodes.hash(node), nodes);
         nodes.unlink(node);
         nodes.free(node);
     }
@@ -106,7 +104,7 @@ final class Pruner {
         int slot = attrs.slot(attribution);
         attrs.unlink(attribution, slots);
         slots.attributions[slot]--;
-        int parent = nodes.parent[attrs.node[attribution]];
+        int parent = nodes.parent(attrs.node(attribution));
         if (parent != NIL) {
             int parentAttribution = attrs.find(parent, slot, nodes);
             assert parentAttribution != NIL : "slot " + slot + " on a child but not on its parent " + parent;
@@ -119,7 +117,7 @@ final class Pruner {
 
     private int chainLength(int node) {
         int length = 0;
-        for (int a = nodes.attrHead[node]; a != NIL; a = attrs.nextInNode[a]) {
+        for (int a = nodes.attrHead(node); a != NIL; a = attrs.nextInNode(a)) {
             length++;
         }
         return length;

@@ -243,8 +243,8 @@ class HashTrieRandomOperationsTest {
                     int parent = NodeStore.NIL;
                     int depth = 0;
                     while (depth < key.chunks()) {
-                        int node = s.index.find(key.hash(depth), s.nodes.hash);
-                        if (node == NodeStore.NIL || s.nodes.parent[node] != parent
+                        int node = s.index.find(key.hash(depth), s.nodes);
+                        if (node == NodeStore.NIL || s.nodes.parent(node) != parent
                                 || s.attrs.find(node, slot, s.nodes) == NodeStore.NIL) {
                             break;
                         }

@@ -47,19 +47,19 @@ final class TrieInvariants {
                 continue;
             }
             live++;
-            int p = nodes.parent[n];
+            int p = nodes.parent(n);
             require(p == NIL || nodes.isLive(p), "node %d has parent %d, which does not exist", n, p);
             if (p != NIL) {
                 children[p]++;
             }
-            require(s.index.find(nodes.hash[n], nodes.hash) == n, "node %d is not found by its hash", n);
+            require(s.index.find(nodes.hash(n), nodes) == n, "node %d is not found by its hash", n);
         }
         require(live == nodes.size(), "store says %d nodes, %d are live", nodes.size(), live);
         require(s.index.size() == live, "index holds %d entries for %d nodes", s.index.size(), live);
         for (int n = 0; n < nodes.highWater(); n++) {
             if (nodes.isLive(n)) {
-                require(nodes.childCount[n] == children[n], "node %d counts %d children, has %d",
-                        n, nodes.childCount[n], children[n]);
+                require(nodes.childCount(n) == children[n], "node %d counts %d children, has %d",
+                        n, nodes.childCount(n), children[n]);
             }
         }
         return live;
@@ -71,16 +71,16 @@ final class TrieInvariants {
         Arrays.fill(position, -1);
         int i = 0;
         int previous = NIL;
-        for (int n = nodes.lruHead; n != NIL; previous = n, n = nodes.lruNext[n]) {
+        for (int n = nodes.lruHead; n != NIL; previous = n, n = nodes.lruNext(n)) {
             require(nodes.isLive(n), "LRU list holds free node %d", n);
             require(position[n] == -1, "LRU list holds node %d twice", n);
-            require(nodes.lruPrev[n] == previous, "LRU prev link of %d is broken", n);
+            require(nodes.lruPrev(n) == previous, "LRU prev link of %d is broken", n);
             position[n] = i++;
         }
         require(previous == nodes.lruTail, "LRU tail is %d, list ends at %d", nodes.lruTail, previous);
         require(i == liveNodes, "LRU list holds %d of %d nodes", i, liveNodes);
         for (int n = 0; n < nodes.highWater(); n++) {
-            int p = nodes.isLive(n) ? nodes.parent[n] : NIL;
+            int p = nodes.isLive(n) ? nodes.parent(n) : NIL;
             if (p != NIL) {
                 require(position[p] < position[n], "parent %d is colder than its child %d", p, n);
             }
@@ -94,7 +94,7 @@ final class TrieInvariants {
         for (int a = 0; a < attrs.highWater(); a++) {
             if (attrs.isLive(a)) {
                 live++;
-                require(nodes.isLive(attrs.node[a]), "attribution %d is on free node %d", a, attrs.node[a]);
+                require(nodes.isLive(attrs.node(a)), "attribution %d is on free node %d", a, attrs.node(a));
             }
         }
         require(live == attrs.size(), "store says %d attributions, %d are live", attrs.size(), live);
@@ -106,17 +106,17 @@ final class TrieInvariants {
             }
             Arrays.fill(seen, false);
             long bits = 0;
-            for (int a = nodes.attrHead[n]; a != NIL; a = attrs.nextInNode[a]) {
+            for (int a = nodes.attrHead(n); a != NIL; a = attrs.nextInNode(a)) {
                 chained++;
-                require(attrs.isLive(a) && attrs.node[a] == n, "chain of node %d holds attribution %d", n, a);
+                require(attrs.isLive(a) && attrs.node(a) == n, "chain of node %d holds attribution %d", n, a);
                 int slot = attrs.slot(a);
                 require(slot < slots.highWater() && !seen[slot], "node %d holds slot %d twice or unknown", n, slot);
                 require(slots.isActive(slot) || slots.isRetired(slot), "node %d holds free slot %d", n, slot);
                 seen[slot] = true;
                 bits |= slot < 64 ? 1L << slot : 0;
             }
-            require(bits == nodes.endpointBits[n], "node %d bits %x, chain says %x", n, nodes.endpointBits[n], bits);
-            require(nodes.attrHead[n] != NIL || !nodes.isLeaf(n), "leaf %d has no endpoint left", n);
+            require(bits == nodes.endpointBits(n), "node %d bits %x, chain says %x", n, nodes.endpointBits(n), bits);
+            require(nodes.attrHead(n) != NIL || !nodes.isLeaf(n), "leaf %d has no endpoint left", n);
         }
         require(chained == live, "chains hold %d of %d attributions", chained, live);
         return live;
@@ -130,10 +130,10 @@ final class TrieInvariants {
         for (int slot = 0; slot < slots.highWater(); slot++) {
             int i = 0;
             int previous = NIL;
-            for (int a = slots.head[slot]; a != NIL; previous = a, a = attrs.next[a]) {
+            for (int a = slots.head[slot]; a != NIL; previous = a, a = attrs.next(a)) {
                 require(attrs.isLive(a) && attrs.slot(a) == slot, "slot %d list holds attribution %d", slot, a);
                 require(position[a] == -1, "attribution %d is listed twice", a);
-                require(attrs.prev[a] == previous, "slot %d prev link of %d is broken", slot, a);
+                require(attrs.prev(a) == previous, "slot %d prev link of %d is broken", slot, a);
                 position[a] = i++;
             }
             require(previous == slots.tail[slot], "slot %d tail is %d, list ends at %d", slot, slots.tail[slot],
@@ -153,15 +153,15 @@ final class TrieInvariants {
             if (!attrs.isLive(a)) {
                 continue;
             }
-            int p = nodes.parent[attrs.node[a]];
+            int p = nodes.parent(attrs.node(a));
             if (p == NIL) {
                 continue;
             }
             int onParent = attrs.find(p, attrs.slot(a), nodes);
             require(onParent != NIL, "slot %d is on node %d but not on its parent %d", attrs.slot(a),
-                    attrs.node[a], p);
+                    attrs.node(a), p);
             require(slotPosition[onParent] < slotPosition[a], "slot %d: parent %d is colder than child %d",
-                    attrs.slot(a), p, attrs.node[a]);
+                    attrs.slot(a), p, attrs.node(a));
             expectedChildren[onParent]++;
         }
         for (int a = 0; a < attrs.highWater(); a++) {
