@@ -19,6 +19,9 @@ final class PathRecorder {
     private final MemoryBudget budget;
     private final Pruner pruner;
     private int[] path = new int[64];
+    /** Per-call scratch of {@link #record}: the shallowest new attribution's depth, the last one touched. */
+    private int firstNew;
+    private int previous;
 
     PathRecorder(TrieState state, MemoryBudget budget, Pruner pruner) {
         this.state = state;
@@ -32,14 +35,30 @@ final class PathRecorder {
         int limit = (int) Math.min(hashes.length, state.slots.capacityChars(slot) / state.chunkSize);
         int existing = findPath(hashes, limit);
         touchNodes(existing);
-        int firstNew = NIL;
-        int previous = NIL;
-        int depth = 0;
-        for (; depth < existing; depth++) {
+        firstNew = NIL;
+        previous = NIL;
+        int depth = attributeExisting(existing, slot);
+        if (depth == existing) {
+            depth = insertNew(hashes, existing, limit, slot);
+        }
+        state.maxRecordedDepth = Math.max(state.maxRecordedDepth, depth);
+        if (firstNew == NIL) {
+            return hashes.length;
+        }
+        pruner.trimToCapacity(slot, depth - firstNew + TRIM_BATCH);
+        return firstNew;
+    }
+
+    /**
+     * Puts the slot's attributions on the existing path in root-to-leaf order at the head of its list, creating
+     * the missing ones (always a suffix of the path); returns how deep it got before the budget ran out.
+     */
+    private int attributeExisting(int existing, int slot) {
+        for (int depth = 0; depth < existing; depth++) {
             int attribution = firstNew == NIL ? findAttribution(path[depth], slot, previous) : NIL;
             if (attribution == NIL) {
                 if (!budget.makeRoom(false, existing)) {
-                    break;
+                    return depth;
                 }
                 attribution = attach(path[depth], slot, previous);
                 firstNew = firstNew == NIL ? depth : firstNew;
@@ -48,30 +67,29 @@ final class PathRecorder {
             }
             previous = attribution;
         }
-        if (depth == existing) {
-            for (; depth < limit; depth++) {
-                if (!budget.makeRoom(true, depth)) {
-                    break;
-                }
-                int parent = depth == 0 ? NIL : path[depth - 1];
-                int node = state.nodes.allocate(hashes[depth], parent);
-                if (!state.index.insertIfAbsent(hashes[depth], node, state.nodes)) {
-                    // A 64-bit collision with a node elsewhere in the trie (findPath stopped on it): stop short.
-                    state.nodes.free(node);
-                    break;
-                }
-                state.nodes.linkAfter(node, parent);
-                path[depth] = node;
-                previous = attach(node, slot, previous);
-                firstNew = firstNew == NIL ? depth : firstNew;
+        return existing;
+    }
+
+    /** Adds the path's missing nodes below the existing ones, each right after its parent; returns the depth. */
+    private int insertNew(long[] hashes, int existing, int limit, int slot) {
+        int depth = existing;
+        for (; depth < limit; depth++) {
+            if (!budget.makeRoom(true, depth)) {
+                break;
             }
+            int parent = depth == 0 ? NIL : path[depth - 1];
+            int node = state.nodes.allocate(hashes[depth], parent);
+            if (!state.index.insertIfAbsent(hashes[depth], node, state.nodes)) {
+                // A 64-bit collision with a node elsewhere in the trie (findPath stopped on it): stop short.
+                state.nodes.free(node);
+                break;
+            }
+            state.nodes.linkAfter(node, parent);
+            path[depth] = node;
+            previous = attach(node, slot, previous);
+            firstNew = firstNew == NIL ? depth : firstNew;
         }
-        state.maxRecordedDepth = Math.max(state.maxRecordedDepth, depth);
-        if (firstNew == NIL) {
-            return hashes.length;
-        }
-        pruner.trimToCapacity(slot, depth - firstNew + TRIM_BATCH);
-        return firstNew;
+        return depth;
     }
 
     /** Removes {@code slot}'s attributions at depths {@code >= fromDepth} on the key's path, deepest first. */

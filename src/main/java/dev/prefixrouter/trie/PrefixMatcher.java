@@ -19,6 +19,7 @@ final class PrefixMatcher {
     private int[] presentStamp = new int[0];
     private int[] matchedDepth = new int[0];
     private int[] wideAlive = new int[0];
+    private int wideCount;
     private int stamp;
 
     PrefixMatcher(TrieState state) {
@@ -29,20 +30,7 @@ final class PrefixMatcher {
     void match(PromptKey key, int[] candidates, int[] matchedChars) {
         SlotTable slots = state.slots;
         ensureScratch(slots.highWater());
-        int candidateMark = nextStamp();
-        long narrowAlive = 0;
-        int wideCount = 0;
-        for (int slot : candidates) {
-            if (!slots.isActive(slot)) {
-                continue;
-            }
-            if (slot < 64) {
-                narrowAlive |= 1L << slot;
-            } else if (candidateStamp[slot] != candidateMark) {
-                candidateStamp[slot] = candidateMark;
-                wideAlive[wideCount++] = slot;
-            }
-        }
+        long narrowAlive = selectCandidates(candidates);
         NodeStore nodes = state.nodes;
         long[] hashes = key.hashes();
         int parent = NIL;
@@ -58,7 +46,7 @@ final class PrefixMatcher {
             }
             narrowAlive = present;
             if (wideCount != 0) {
-                wideCount = narrowWide(node, depth, wideCount);
+                narrowWide(node, depth);
             }
             parent = node;
         }
@@ -74,8 +62,27 @@ final class PrefixMatcher {
         }
     }
 
+    /** Returns the active candidates below 64 as bits; puts those from 64 up, once each, in {@code wideAlive}. */
+    private long selectCandidates(int[] candidates) {
+        int candidateMark = nextStamp();
+        long narrow = 0;
+        wideCount = 0;
+        for (int slot : candidates) {
+            if (!state.slots.isActive(slot)) {
+                continue;
+            }
+            if (slot < 64) {
+                narrow |= 1L << slot;
+            } else if (candidateStamp[slot] != candidateMark) {
+                candidateStamp[slot] = candidateMark;
+                wideAlive[wideCount++] = slot;
+            }
+        }
+        return narrow;
+    }
+
     /** Keeps the wide candidates attributed to {@code node}; those that are not matched {@code depth} chunks. */
-    private int narrowWide(int node, int depth, int wideCount) {
+    private void narrowWide(int node, int depth) {
         AttributionStore attrs = state.attrs;
         int mark = nextStamp();
         for (int a = state.nodes.attrHead(node); a != NIL; a = attrs.nextInNode(a)) {
@@ -93,7 +100,7 @@ final class PrefixMatcher {
                 matchedDepth[slot] = depth;
             }
         }
-        return kept;
+        wideCount = kept;
     }
 
     private int nextStamp() {
