@@ -189,14 +189,20 @@ public final class HashTrie {
         if (capacityChars < 0) {
             throw new IllegalArgumentException("capacityChars must be >= 0, was " + capacityChars);
         }
+        lock();
+        try {
+            state.slots.requireActive(slot);
+            state.slots.setCapacityChars(slot, capacityChars);
+        } finally {
+            lock.unlock();
+        }
         boolean more = true;
         while (more) { // in batches, so a big cut never holds the lock for long
             lock();
             try {
-                state.slots.requireActive(slot);
-                state.slots.setCapacityChars(slot, capacityChars);
-                pruner.trimToCapacity(slot, PathRecorder.TRIM_BATCH);
-                more = pruner.isOverCapacity(slot);
+                // The endpoint may leave (or its capacity change again) between batches: then stop.
+                more = state.slots.isActive(slot) && state.slots.capacityChars(slot) == capacityChars
+                        && pruner.trimToCapacity(slot, PathRecorder.TRIM_BATCH) > 0 && pruner.isOverCapacity(slot);
             } finally {
                 lock.unlock();
             }
