@@ -108,12 +108,18 @@ final class PathRecorder {
     }
 
     /**
-     * The node's attribution to {@code slot}. Tries the slot's list first: a path the slot recorded before lies
-     * there in root-to-leaf order, so after the parent's attribution was put back in place, the child's usually
-     * follows it. Only on a miss does it walk the node's chain, which with many endpoints on a hot prefix is long.
+     * The node's attribution to {@code slot}, trying the cheap places first. The head of the node's chain: chains
+     * are move-to-front, so it is usually the endpoint this prefix goes to, and it needs only the node's record,
+     * already loaded, so consecutive depths do not wait on each other. Then the slot's own list: a path the slot
+     * recorded before lies there in root-to-leaf order, so the child's attribution usually follows the parent's
+     * (this catches endpoints taking turns on a hot prefix). Only then a walk of the chain.
      */
     private int findAttribution(int node, int slot, int parentAttribution) {
         AttributionStore attrs = state.attrs;
+        int head = state.nodes.attrHead(node);
+        if (head != NIL && attrs.slot(head) == slot) {
+            return head;
+        }
         int guess = parentAttribution == NIL ? state.slots.head[slot] : attrs.next(parentAttribution);
         if (guess != NIL && attrs.node(guess) == node) {
             return guess;
