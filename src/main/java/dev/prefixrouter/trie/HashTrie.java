@@ -22,16 +22,18 @@ import java.util.function.Function;
  * slot's attributed characters stay within its capacity (the endpoint's KV cache, coldest dropped first).
  *
  * <p>Memory: the backing arrays grow by doubling, never past {@code maxMemoryBytes} of elements, so
- * {@code allocatedBytes <= maxMemoryBytes + overhead}, where the overhead is the arrays' headers (under 256 bytes),
- * about 40 bytes per endpoint slot, and 4 bytes per chunk of the longest key recorded. Growing copies the arrays
- * under the lock; that happens at most log2(size / 1024) times per store. Capacity is not given back until
+ * {@code allocatedBytes <= maxMemoryBytes + overhead}, where the overhead is the arrays' headers (under 256 bytes)
+ * and 37 bytes per endpoint slot of capacity (which doubles as slots are acquired, up to 65536). Growing copies the
+ * arrays under the lock; that happens at most log2(size / 1024) times per store. Capacity is not given back until
  * {@link #clear()}, so a store that grew for one mix of nodes and attributions can leave less room for the other.
  *
  * <p>Concurrency: {@link #key} hashes outside any lock and may run on any thread at once. Every other method takes
- * one non-fair {@link ReentrantLock} (after a short spin) for work that is bounded: O(chunks) for match, record and
- * undo, {@code maxNodes} or {@code maxWork} for evict and maintain, batches of {@link PathRecorder#TRIM_BATCH}
- * for setCapacity. Nothing is allocated per chunk under the lock. Built to be called from a few event-loop threads
- * and one scheduled maintenance thread.
+ * one non-fair {@link ReentrantLock} (after a short spin) for work that is bounded: O(log chunks) index lookups per
+ * distinct match length for match, {@link #DEFAULT_CHUNKS_PER_HOLD} chunks per hold for record (a longer prompt
+ * takes several holds; every step keeps the invariants, so others may run in between), O(chunks) for undo,
+ * {@code maxNodes} or {@code maxWork} for evict and maintain, batches of {@link PathRecorder#TRIM_BATCH} for
+ * setCapacity. Nothing is allocated per chunk. Built to be called from a few event-loop threads and one scheduled
+ * maintenance thread.
  */
 public final class HashTrie {
 
@@ -42,6 +44,8 @@ public final class HashTrie {
     public static final int NODE_BYTES = NodeStore.BYTES_PER_NODE + NodeIndex.BYTES_PER_NODE;
     /** Accounted bytes per attribution: int node, slot with child count, slot-LRU prev, next, next in node = 20. */
     public static final int ATTRIBUTION_BYTES = AttributionStore.BYTES_PER_ATTRIBUTION;
+    /** A record runs at most this many chunks per lock hold (256 chunks: tens of microseconds). */
+    static final int DEFAULT_CHUNKS_PER_HOLD = 256;
     private static final int MAX_CHUNK_SIZE = 1 << 20;
     private static final int SPINS_BEFORE_PARKING = 100;
 
@@ -56,6 +60,11 @@ public final class HashTrie {
 
     /** A trie cutting prompts into {@code chunkSize}-char chunks, within {@code maxMemoryBytes}, hashed with seed. */
     public HashTrie(int chunkSize, long maxMemoryBytes, long defaultCapacityChars, long seed) {
+        this(chunkSize, maxMemoryBytes, defaultCapacityChars, seed, DEFAULT_CHUNKS_PER_HOLD);
+    }
+
+    /** With a given number of chunks a record may work on per lock hold; tests use tiny ones. */
+    HashTrie(int chunkSize, long maxMemoryBytes, long defaultCapacityChars, long seed, int chunksPerHold) {
         if (chunkSize < 1 || chunkSize > MAX_CHUNK_SIZE) {
             throw new IllegalArgumentException("chunkSize must be in [1, " + MAX_CHUNK_SIZE + "], was " + chunkSize);
         }
@@ -72,7 +81,7 @@ public final class HashTrie {
         this.state = new TrieState(chunkSize, maxMemoryBytes);
         this.pruner = new Pruner(state);
         this.matcher = new PrefixMatcher(state);
-        this.recorder = new PathRecorder(state, new MemoryBudget(state, pruner), pruner);
+        this.recorder = new PathRecorder(state, new MemoryBudget(state, pruner), pruner, Math.max(1, chunksPerHold));
     }
 
     /** Hashes the prompt's full chunks; lock-free, one array per call. */
@@ -105,14 +114,16 @@ public final class HashTrie {
     public int record(PromptKey key, int slot) {
         requireOwnKey(key);
         requireSlotId(slot);
-        lock();
-        try {
-            if (!state.slots.isActive(slot)) {
-                return key.chunks();
+        PathRecorder.Cursor cursor = new PathRecorder.Cursor(key, slot);
+        while (true) { // a long prompt takes several short holds rather than one long one
+            lock();
+            try {
+                if (!state.slots.isActive(slot) || recorder.advance(cursor)) {
+                    return cursor.result();
+                }
+            } finally {
+                lock.unlock();
             }
-            return recorder.record(key, slot);
-        } finally {
-            lock.unlock();
         }
     }
 
@@ -261,7 +272,7 @@ public final class HashTrie {
 
     private long allocatedBytes() {
         return state.nodes.allocatedBytes() + state.index.allocatedBytes() + state.attrs.allocatedBytes()
-                + state.slots.allocatedBytes() + matcher.allocatedBytes() + recorder.allocatedBytes();
+                + state.slots.allocatedBytes() + matcher.allocatedBytes();
     }
 
     private static void requireSlotId(int slot) {

@@ -4,7 +4,8 @@ package dev.prefixrouter.trie;
  * Keeps the trie inside {@code maxBytes} twice over: accounted bytes (live items times their cost) may not exceed
  * it, and neither may the arrays' element bytes, which grow by doubling only as far as the budget allows. When an
  * insert needs room that neither free ids nor growth can give, the least recently used leaves are evicted — never
- * one of the {@code protectedNodes} at the head of the LRU list, which are the path being inserted.
+ * the path being inserted: the global tail is always a leaf, and the only leaf on that path is its deepest node,
+ * which the caller names.
  * Not thread-safe.
  */
 final class MemoryBudget {
@@ -30,9 +31,9 @@ final class MemoryBudget {
 
     /**
      * Makes room for one attribution (and a node, if {@code withNode}) by using free ids, growing, or evicting;
-     * returns false when only protected nodes are left to evict.
+     * returns false when the next victim would be {@code protectedLeaf} (or nothing is left).
      */
-    boolean makeRoom(boolean withNode, int protectedNodes) {
+    boolean makeRoom(boolean withNode, int protectedLeaf) {
         long cost = HashTrie.ATTRIBUTION_BYTES + (withNode ? HashTrie.NODE_BYTES : 0);
         while (true) {
             if (state.accountedBytes() + cost <= state.maxBytes
@@ -40,7 +41,8 @@ final class MemoryBudget {
                     && (!state.attrs.isFull() || growAttributions())) {
                 return true;
             }
-            if (state.nodes.size() <= protectedNodes) {
+            int victim = state.nodes.lruTail;
+            if (victim == NodeStore.NIL || victim == protectedLeaf) {
                 return false;
             }
             pruner.evictLeastRecent();

@@ -25,8 +25,8 @@ class HashTrieConcurrencyTest {
     private static final long BUDGET = 4L << 20; // about 32 such prompts
 
     @Test
-    void theBudgetHoldsUnderAConcurrentFloodOfUniqueLongPrompts() throws Exception {
-        HashTrie trie = new HashTrie(CHUNK, BUDGET, 1L << 30, 11);
+    void theBudgetAndInvariantsHoldUnderAConcurrentFloodOfUniqueLongPrompts() throws Exception {
+        HashTrie trie = new HashTrie(CHUNK, BUDGET, 1L << 30, 11, 64); // 2048-chunk prompts in 32 holds each
         int[] slots = new int[8];
         for (int i = 0; i < slots.length; i++) {
             slots[i] = trie.acquireSlot();
@@ -49,6 +49,9 @@ class HashTrieConcurrencyTest {
                     samples.incrementAndGet();
                     trie.evict(BUDGET * 8 / 10, 1000);
                     trie.maintain(1000);
+                    if (samples.get() % 16 == 0) {
+                        TrieInvariants.check(trie); // between two holds of some writer's record, likely
+                    }
                 }
             });
             for (Future<?> writer : writers) {

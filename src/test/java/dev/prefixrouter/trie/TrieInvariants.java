@@ -24,9 +24,13 @@ final class TrieInvariants {
 
     static void check(HashTrie trie) {
         trie.inspect(state -> {
-            new TrieInvariants(state).run();
+            check(state);
             return null;
         });
+    }
+
+    static void check(TrieState state) {
+        new TrieInvariants(state).run();
     }
 
     private void run() {
