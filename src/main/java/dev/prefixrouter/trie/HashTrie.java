@@ -11,9 +11,9 @@ import java.util.function.Function;
  *
  * <p>A prompt is cut into full chunks of {@code chunkSize} characters (a trailing partial chunk is never indexed);
  * each chunk's hash is chained with its parent's, so one 64-bit key names a whole prefix and the "trie" is a flat
- * table keyed by it ({@link NodeIndex}) over struct-of-arrays nodes ({@link NodeStore}). Each node lists the
- * endpoint slots attributed to it ({@link AttributionStore}); slots are small ints handed out by
- * {@link #acquireSlot()}, and slots 0..63 also live in a bit set per node for the common case.
+ * table keyed by it ({@link NodeIndex}) over nodes packed as int records in one array ({@link NodeStore}), no
+ * object per node. Each node lists the endpoint slots attributed to it ({@link AttributionStore}); slots are small
+ * ints handed out by {@link #acquireSlot()}, and slots 0..63 also live in a bit set per node for the common case.
  *
  * <p>Invariants, after every public call: every node's parent exists; in the global LRU list and in each slot's
  * LRU list a parent (or a slot's attribution on it) is never colder than a child, so the global tail is always a
@@ -31,14 +31,14 @@ import java.util.function.Function;
  * one non-fair {@link ReentrantLock} (after a short spin) for work that is bounded: O(log chunks) index lookups per
  * distinct match length for match, {@link #DEFAULT_CHUNKS_PER_HOLD} chunks per hold for record (a longer prompt
  * takes several holds; every step keeps the invariants, so others may run in between), O(chunks) for undo,
- * {@code maxNodes} or {@code maxWork} for evict and maintain, batches of {@link PathRecorder#TRIM_BATCH} for
- * setCapacity. Nothing is allocated per chunk. Built to be called from a few event-loop threads and one scheduled
- * maintenance thread.
+ * {@code maxNodes} or {@code maxWork} for evict and maintain (docs/trie-benchmarks.md has the cost per node, to
+ * size batches), batches of {@link PathRecorder#TRIM_BATCH} for setCapacity. Nothing is allocated per chunk. Built
+ * to be called from a few event-loop threads and one scheduled maintenance thread.
  */
 public final class HashTrie {
 
     /**
-     * Accounted bytes per node: its arrays (long hash 8 + long endpoint bits 8 + int parent, child count, LRU prev,
+     * Accounted bytes per node: its record (long hash 8 + long endpoint bits 8 + int parent, child count, LRU prev,
      * LRU next, attribution head 5 * 4 = 36) plus its share of the index (2 int slots per node = 8): 44.
      */
     public static final int NODE_BYTES = NodeStore.BYTES_PER_NODE + NodeIndex.BYTES_PER_NODE;
