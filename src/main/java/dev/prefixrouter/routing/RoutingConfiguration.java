@@ -1,5 +1,7 @@
 package dev.prefixrouter.routing;
 
+import dev.prefixrouter.trie.EndpointSlots;
+import dev.prefixrouter.trie.HashTrie;
 import lombok.extern.slf4j.Slf4j;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -10,10 +12,13 @@ import org.springframework.context.annotation.Configuration;
 class RoutingConfiguration {
 
     @Bean
-    RoutingPolicy routingPolicy(RoutingProperties properties, EngineLoad load) {
+    RoutingPolicy routingPolicy(RoutingProperties properties, EngineLoad load, HashTrie trie, EndpointSlots slots,
+            PrefixMatchStatistics statistics) {
         RoutingPolicy policy = switch (properties.policy()) {
-            case ROUND_ROBIN -> new RoundRobinPolicy();
+            case PREFIX_AWARE -> new PrefixAwarePolicy(trie, slots, load, properties.prefix(), statistics);
             case LEAST_LOADED -> new LeastLoadedPolicy(load::requests);
+            case ROUND_ROBIN -> new RoundRobinPolicy();
+            case SESSION -> new SessionAffinityPolicy(new LeastLoadedPolicy(load::requests));
         };
         log.info("routing policy: {}", policy.name());
         return policy;

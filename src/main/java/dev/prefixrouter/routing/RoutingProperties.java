@@ -1,5 +1,6 @@
 package dev.prefixrouter.routing;
 
+import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -9,18 +10,47 @@ import org.springframework.validation.annotation.Validated;
 /**
  * How requests are spread over the engines.
  *
- * @param policy        {@code round-robin} or {@code least-loaded}
+ * @param policy        {@code prefix-aware}, {@code least-loaded}, {@code round-robin} or {@code session}
  * @param sessionHeader request header that carries a session key (falls back to the body's {@code user})
+ * @param prefix        the prefix-aware policy's cost model
  */
 @Validated
 @ConfigurationProperties("router.routing")
 public record RoutingProperties(
-        @NotNull @DefaultValue("least-loaded") PolicyName policy,
-        @NotBlank @DefaultValue("x-session-id") String sessionHeader) {
+        @NotNull @DefaultValue("prefix-aware") PolicyName policy,
+        @NotBlank @DefaultValue("x-session-id") String sessionHeader,
+        @Valid @DefaultValue Prefix prefix) {
 
     /** The selectable policies; bound from their kebab-case names, e.g. {@code round-robin}. */
     public enum PolicyName {
+        PREFIX_AWARE,
+        LEAST_LOADED,
         ROUND_ROBIN,
-        LEAST_LOADED
+        SESSION
+    }
+
+    /**
+     * Knobs of the prefix-aware cost (in prompt characters of prefill work; see docs/routing.md).
+     *
+     * @param waitingRequestChars prefill work assumed for each request queued at an engine that this router did
+     *                            not send (its size is unknown): about a 1k-token prompt
+     * @param runningRequestChars slowdown each request running at an engine adds to a new request's prefill
+     * @param tieToleranceChars   costs closer than this are ties, broken by rendezvous hashing of the first chunk
+     */
+    public record Prefix(
+            @DefaultValue("4096") long waitingRequestChars,
+            @DefaultValue("64") long runningRequestChars,
+            @DefaultValue("512") long tieToleranceChars) {
+
+        public Prefix {
+            if (waitingRequestChars < 0 || runningRequestChars < 0) {
+                throw new IllegalArgumentException("router.routing.prefix.waiting-request-chars and"
+                        + " running-request-chars must not be negative");
+            }
+            if (tieToleranceChars < 1) {
+                throw new IllegalArgumentException("router.routing.prefix.tie-tolerance-chars must be at least 1, was "
+                        + tieToleranceChars);
+            }
+        }
     }
 }

@@ -43,7 +43,7 @@ class ConfigurationValidationTest {
             ProxyProperties proxy = context.getBean(ProxyProperties.class);
             assertThat(proxy.maxAttempts()).isEqualTo(3);
             assertThat(context.getBean(RoutingProperties.class).policy())
-                    .isEqualTo(RoutingProperties.PolicyName.LEAST_LOADED);
+                    .isEqualTo(RoutingProperties.PolicyName.PREFIX_AWARE);
             assertThat(context.getBean(FleetProperties.class).backends()).isEmpty();
             DiscoveryProperties discovery = context.getBean(DiscoveryProperties.class);
             assertThat(discovery.type()).isEqualTo(DiscoveryProperties.Type.STATIC);

@@ -1,0 +1,90 @@
+package dev.prefixrouter.routing;
+
+import dev.prefixrouter.backend.Endpoint;
+import dev.prefixrouter.trie.EndpointSlots;
+import dev.prefixrouter.trie.HashTrie;
+import dev.prefixrouter.trie.PromptKey;
+import java.util.List;
+
+/**
+ * One prefix-routed request's bookkeeping. The prompt is recorded in the index for an engine when the proxy starts
+ * sending it there (so requests right behind it with the same prefix follow), and taken back if that attempt fails
+ * to connect and another engine is tried: the index ends up crediting only the engine that served. The request's
+ * uncached characters count as queued prefill on its engine until the engine's first byte arrives.
+ *
+ * <p>The proxy calls these hooks one at a time for a request, but may report an attempt finished after the next
+ * attempt started, so the state is kept per candidate.
+ */
+final class PrefixDecision implements RoutingDecision {
+
+    private final HashTrie trie;
+    private final PromptKey key;
+    private final List<Endpoint> ranked;
+    private final List<Endpoint> candidates;
+    private final EndpointSlots.Slot[] slots;
+    private final long[] uncached;
+    private final int[] recordedFrom;
+    private final boolean[] prefilling;
+
+    PrefixDecision(HashTrie trie, PromptKey key, List<Endpoint> ranked, List<Endpoint> candidates,
+            EndpointSlots.Slot[] slots, long[] uncached) {
+        this.trie = trie;
+        this.key = key;
+        this.ranked = ranked;
+        this.candidates = candidates;
+        this.slots = slots;
+        this.uncached = uncached;
+        this.recordedFrom = new int[candidates.size()];
+        this.prefilling = new boolean[candidates.size()];
+    }
+
+    @Override
+    public List<Endpoint> ranked() {
+        return ranked;
+    }
+
+    @Override
+    public void attempting(Endpoint endpoint) {
+        int i = indexOf(endpoint);
+        EndpointSlots.Slot slot = slots[i];
+        recordedFrom[i] = key.chunks() == 0 ? 0 : trie.record(key, slot.id());
+        slot.prefillChars().addAndGet(uncached[i]);
+        slot.prefillRequests().incrementAndGet();
+        prefilling[i] = true;
+    }
+
+    @Override
+    public void attemptFailed(Endpoint endpoint) {
+        int i = indexOf(endpoint);
+        if (recordedFrom[i] < key.chunks()) {
+            trie.undo(key, slots[i].id(), recordedFrom[i]);
+        }
+    }
+
+    @Override
+    public void responding(Endpoint endpoint) {
+        prefillDone(indexOf(endpoint));
+    }
+
+    @Override
+    public void finished(Endpoint endpoint) {
+        prefillDone(indexOf(endpoint));
+    }
+
+    private void prefillDone(int i) {
+        if (prefilling[i]) {
+            prefilling[i] = false;
+            slots[i].prefillChars().addAndGet(-uncached[i]);
+            slots[i].prefillRequests().decrementAndGet();
+        }
+    }
+
+    private int indexOf(Endpoint endpoint) {
+        for (int i = 0; i < candidates.size(); i++) {
+            if (candidates.get(i) == endpoint) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException("not a candidate of this request: " + endpoint.id());
+    }
+}

@@ -1,0 +1,198 @@
+package dev.prefixrouter.routing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.prefixrouter.backend.BackendRegistry;
+import dev.prefixrouter.backend.BackendSpec;
+import dev.prefixrouter.backend.Endpoint;
+import dev.prefixrouter.backend.EngineStatsProperties;
+import dev.prefixrouter.backend.FleetProperties;
+import dev.prefixrouter.trie.EndpointSlots;
+import dev.prefixrouter.trie.HashTrie;
+import dev.prefixrouter.trie.HashTrieConfig;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.URI;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.springframework.util.unit.DataSize;
+
+/** The prefix-aware policy on a real index, without HTTP: where requests go and what the index learns. */
+class PrefixAwarePolicyTest {
+
+    static final String SYSTEM = "You are a meticulous assistant for the prefix-router project. ".repeat(40);
+
+    /** A router replica: its own registry, index (own random seed) and policy over the same engine ids. */
+    static final class Replica {
+        final BackendRegistry registry = new BackendRegistry(new FleetProperties(List.of()));
+        final HashTrieConfig config = new HashTrieConfig(128, DataSize.ofMegabytes(8), 0.9, 0.8,
+                Duration.ofSeconds(1), 1_000_000, 1000);
+        final HashTrie trie = new HashTrie(128, config.maxMemory().toBytes(), config.endpointCacheCapacity(),
+                System.nanoTime());
+        final EngineStatsProperties stats = new EngineStatsProperties(true, Duration.ofSeconds(2),
+                Duration.ofSeconds(1), Duration.ofSeconds(10));
+        final EndpointSlots slots = new EndpointSlots(trie, config, stats, registry);
+        final PrefixAwarePolicy policy = new PrefixAwarePolicy(trie, slots, new EngineLoad(stats),
+                new RoutingProperties.Prefix(4096, 64, 512), new PrefixMatchStatistics(new SimpleMeterRegistry()));
+
+        Replica(int engines) {
+            for (int i = 0; i < engines; i++) {
+                registry.add(new BackendSpec("engine-" + i, URI.create("http://10.0.0." + i + ":8000"), List.of("m"),
+                        null));
+            }
+        }
+
+        List<Endpoint> engines() {
+            return registry.endpoints();
+        }
+
+        /** Routes and completes a request on its first choice, as the proxy would; returns that engine. */
+        Endpoint serve(String prompt) {
+            RoutingDecision decision = route(prompt, engines());
+            Endpoint chosen = decision.ranked().get(0);
+            decision.attempting(chosen);
+            decision.responding(chosen);
+            decision.finished(chosen);
+            return chosen;
+        }
+
+        RoutingDecision route(String prompt, List<Endpoint> candidates) {
+            return policy.route(new RoutingRequest("m", prompt, null), candidates);
+        }
+
+        int matched(String prompt, Endpoint endpoint) {
+            return trie.match(trie.key(prompt), new int[] {slots.of(endpoint).id()})[0];
+        }
+    }
+
+    @Test
+    void samePromptReturnsToTheEngineThatHoldsIt() {
+        Replica router = new Replica(4);
+        Endpoint first = router.serve(SYSTEM + "Question one?");
+        for (int i = 0; i < 5; i++) {
+            assertThat(router.serve(SYSTEM + "Question one?")).isSameAs(first);
+        }
+        assertThat(router.matched(SYSTEM + "Question one?", first)).isEqualTo(
+                (SYSTEM + "Question one?").length() / 128 * 128);
+    }
+
+    @Test
+    void aConversationKeepsItsEngineAsItGrows() {
+        Replica router = new Replica(4);
+        StringBuilder history = new StringBuilder(SYSTEM);
+        Endpoint engine = null;
+        for (int turn = 0; turn < 6; turn++) {
+            history.append("\nUser turn ").append(turn).append(": tell me more about chunk ").append(turn)
+                    .append(" and how the index keeps it. ".repeat(3));
+            Endpoint chosen = router.serve(history.toString());
+            if (engine == null) {
+                engine = chosen;
+            }
+            assertThat(chosen).as("turn %d", turn).isSameAs(engine);
+            history.append("\nAssistant: answer ").append(turn).append(" with some detail. ".repeat(4));
+        }
+    }
+
+    @Test
+    void divergingPromptsShareOnlyTheirCommonFullChunks() {
+        Replica router = new Replica(2);
+        Endpoint engine = router.serve(SYSTEM + "Alpha branch of the conversation. ".repeat(10));
+        int matched = router.matched(SYSTEM + "Beta branch, quite different. ".repeat(10), engine);
+        assertThat(matched).isEqualTo(SYSTEM.length() / 128 * 128);
+    }
+
+    @Test
+    void matchIsRestrictedToTheCandidates() {
+        Replica router = new Replica(3);
+        String prompt = SYSTEM + "Where am I cached?";
+        Endpoint holder = router.serve(prompt);
+        List<Endpoint> others = router.engines().stream().filter(e -> e != holder).toList();
+        Endpoint chosen = router.route(prompt, others).ranked().get(0);
+        assertThat(others).contains(chosen);
+    }
+
+    @Test
+    void replicasAgreeOnWhereANewPrefixGoesWithoutSharingState() {
+        Replica one = new Replica(8);
+        Replica two = new Replica(8);
+        Set<String> used = new HashSet<>();
+        for (int i = 0; i < 40; i++) {
+            String prompt = "Conversation " + i + ": " + SYSTEM;
+            String fromOne = one.route(prompt, one.engines()).ranked().get(0).id();
+            String fromTwo = two.route(prompt, two.engines()).ranked().get(0).id();
+            assertThat(fromOne).as("prompt %d", i).isEqualTo(fromTwo);
+            used.add(fromOne);
+        }
+        assertThat(used).as("new prefixes spread over the fleet").hasSizeGreaterThan(4);
+    }
+
+    @Test
+    void hotSharedPrefixSpreadsOnceQueueingOnItsEngineCostsMoreThanRecomputing() {
+        Replica router = new Replica(4);
+        Endpoint holder = router.serve(SYSTEM + "warm-up");
+        // Users arrive at once with the same system prompt and stay in flight (as the proxy counts them); each
+        // adds its uncached tail to the holder's queued prefill and its share of the holder's batch.
+        java.util.Map<Endpoint, Integer> routed = new java.util.HashMap<>();
+        for (int user = 0; user < 60; user++) {
+            RoutingDecision decision = router.route(SYSTEM + "user " + user + " asks something", router.engines());
+            Endpoint chosen = decision.ranked().get(0);
+            chosen.requestStarted();
+            decision.attempting(chosen);
+            routed.merge(chosen, 1, Integer::sum);
+        }
+        assertThat(routed).as("the holder keeps the prefix while that is cheaper").containsKey(holder);
+        assertThat(routed.get(holder)).isGreaterThanOrEqualTo(15);
+        assertThat(routed).as("then others take copies of it").hasSizeGreaterThan(1);
+        assertThat(routed.values().stream().mapToInt(Integer::intValue).max().orElseThrow())
+                .as("no engine takes everything").isLessThan(60);
+    }
+
+    @Test
+    void aConnectFailureRetriedElsewhereCreditsOnlyTheEngineThatServed() {
+        Replica router = new Replica(3);
+        String prompt = SYSTEM + "retried request";
+        RoutingDecision decision = router.route(prompt, router.engines());
+        Endpoint failed = decision.ranked().get(0);
+        Endpoint served = decision.ranked().get(1);
+        decision.attempting(failed);
+        decision.attemptFailed(failed);
+        decision.attempting(served);
+        decision.finished(failed);
+        decision.responding(served);
+        decision.finished(served);
+        assertThat(router.matched(prompt, failed)).isZero();
+        assertThat(router.matched(prompt, served)).isPositive();
+        assertThat(router.slots.of(failed).prefillChars()).hasValue(0);
+        assertThat(router.slots.of(served).prefillChars()).hasValue(0);
+    }
+
+    @Test
+    void anEngineThatLeavesIsForgotten() {
+        Replica router = new Replica(2);
+        Endpoint holder = router.serve(SYSTEM + "soon gone");
+        int slot = router.slots.of(holder).id();
+        router.registry.remove(holder.id());
+        while (router.trie.maintain(1000) > 0) {
+            Thread.onSpinWait();
+        }
+        assertThat(router.trie.stats().slots()).noneMatch(s -> s.slot() == slot);
+        assertThat(router.trie.stats().attributions()).isZero();
+        Endpoint other = router.engines().get(0);
+        assertThat(router.serve(SYSTEM + "soon gone")).isSameAs(other);
+    }
+
+    @Test
+    void worksForFleetsBeyondSixtyFourEngines() {
+        Replica router = new Replica(150);
+        for (int i = 0; i < 60; i++) {
+            String prompt = "Tenant " + i + " " + SYSTEM;
+            Endpoint engine = router.serve(prompt);
+            assertThat(router.serve(prompt + " follow-up")).isSameAs(engine);
+        }
+        long highSlots = router.trie.stats().slots().stream().filter(s -> s.slot() >= 64 && s.attributedChars() > 0)
+                .count();
+        assertThat(highSlots).as("engines with slots past 64 hold prefixes").isPositive();
+    }
+}
