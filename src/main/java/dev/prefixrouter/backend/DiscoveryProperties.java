@@ -1,5 +1,7 @@
 package dev.prefixrouter.backend;
 
+import static dev.prefixrouter.PropertyChecks.requireNotNegative;
+
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import java.net.URI;
@@ -81,10 +83,7 @@ public record DiscoveryProperties(
             if (!"http".equals(scheme) && !"https".equals(scheme)) {
                 throw new IllegalArgumentException(PREFIX + "scheme must be http or https, was '" + scheme + "'");
             }
-            if (resyncPeriod != null && resyncPeriod.isNegative()) {
-                throw new IllegalArgumentException(PREFIX + "resync-period must not be negative, was "
-                        + resyncPeriod);
-            }
+            requireNotNegative(resyncPeriod, PREFIX + "resync-period");
             if (apiServerUrl != null && (apiServerUrl.getHost() == null
                     || !("http".equals(apiServerUrl.getScheme()) || "https".equals(apiServerUrl.getScheme())))) {
                 throw new IllegalArgumentException(PREFIX + "api-server-url must be an http or https URL, was '"

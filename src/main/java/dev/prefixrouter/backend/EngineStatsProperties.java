@@ -1,5 +1,7 @@
 package dev.prefixrouter.backend;
 
+import static dev.prefixrouter.PropertyChecks.requirePositive;
+
 import jakarta.validation.constraints.NotNull;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -23,9 +25,9 @@ public record EngineStatsProperties(
         @NotNull @DefaultValue("10s") Duration maxAge) {
 
     public EngineStatsProperties {
-        HealthCheckProperties.requirePositive(interval, "router.engine-stats.interval");
-        HealthCheckProperties.requirePositive(timeout, "router.engine-stats.timeout");
-        HealthCheckProperties.requirePositive(maxAge, "router.engine-stats.max-age");
+        requirePositive(interval, "router.engine-stats.interval");
+        requirePositive(timeout, "router.engine-stats.timeout");
+        requirePositive(maxAge, "router.engine-stats.max-age");
         if (interval != null && maxAge != null && maxAge.compareTo(interval) < 0) {
             throw new IllegalArgumentException("router.engine-stats.max-age (" + maxAge
                     + ") must be at least router.engine-stats.interval (" + interval + ")");

@@ -1,5 +1,7 @@
 package dev.prefixrouter.backend;
 
+import static dev.prefixrouter.PropertyChecks.requirePositive;
+
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import java.time.Duration;
@@ -28,11 +30,5 @@ public record HealthCheckProperties(
         requirePositive(interval, "router.health-check.interval");
         requirePositive(timeout, "router.health-check.timeout");
         requirePositive(modelsRefreshInterval, "router.health-check.models-refresh-interval");
-    }
-
-    static void requirePositive(Duration value, String property) {
-        if (value != null && (value.isNegative() || value.isZero())) {
-            throw new IllegalArgumentException(property + " must be positive, was " + value);
-        }
     }
 }

@@ -1,5 +1,7 @@
 package dev.prefixrouter.backend;
 
+import static dev.prefixrouter.PropertyChecks.requirePositive;
+
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
@@ -29,8 +31,8 @@ public record OutlierEjectionProperties(
         @Min(0) @Max(100) @DefaultValue("50") int maxEjectedPercent) {
 
     public OutlierEjectionProperties {
-        HealthCheckProperties.requirePositive(baseEjectionTime, "router.outlier-ejection.base-ejection-time");
-        HealthCheckProperties.requirePositive(maxEjectionTime, "router.outlier-ejection.max-ejection-time");
+        requirePositive(baseEjectionTime, "router.outlier-ejection.base-ejection-time");
+        requirePositive(maxEjectionTime, "router.outlier-ejection.max-ejection-time");
         if (baseEjectionTime != null && maxEjectionTime != null && maxEjectionTime.compareTo(baseEjectionTime) < 0) {
             throw new IllegalArgumentException("router.outlier-ejection.max-ejection-time (" + maxEjectionTime
                     + ") must be at least base-ejection-time (" + baseEjectionTime + ")");

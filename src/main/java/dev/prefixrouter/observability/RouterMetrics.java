@@ -46,27 +46,26 @@ public class RouterMetrics implements FleetListener {
                 .tags("model", model, "backend", backend, "status", Integer.toString(status))
                 .register(registry)
                 .increment();
-        Timer.builder("router.request.duration")
-                .description("Time from receiving a request to the end of its response")
-                .tags("model", model, "backend", backend)
-                .publishPercentileHistogram()
-                .minimumExpectedValue(Duration.ofMillis(1))
-                .maximumExpectedValue(Duration.ofMinutes(10))
-                .register(registry)
-                .record(durationNanos, TimeUnit.NANOSECONDS);
+        latency("router.request.duration", "Time from receiving a request to the end of its response", model,
+                backend).record(durationNanos, TimeUnit.NANOSECONDS);
     }
 
     /** The first response body byte of a request arrived from its backend, {@code nanos} after the request did. */
     public void firstByte(String model, String backend, long nanos) {
-        Timer.builder("router.request.first.byte")
-                .description("Time from receiving a request to the first response body byte from the backend"
-                        + " (time to first token for generation)")
+        latency("router.request.first.byte", "Time from receiving a request to the first response body byte from"
+                + " the backend (time to first token for generation)", model, backend)
+                .record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** A latency histogram from 1 ms to 10 min (a long prefill behind a long queue). */
+    private Timer latency(String name, String description, String model, String backend) {
+        return Timer.builder(name)
+                .description(description)
                 .tags("model", model, "backend", backend)
                 .publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofMinutes(10))
-                .register(registry)
-                .record(nanos, TimeUnit.NANOSECONDS);
+                .register(registry);
     }
 
     @Override

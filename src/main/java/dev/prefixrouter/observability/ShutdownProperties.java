@@ -1,5 +1,7 @@
 package dev.prefixrouter.observability;
 
+import static dev.prefixrouter.PropertyChecks.requireNotNegative;
+
 import jakarta.validation.constraints.NotNull;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -18,9 +20,6 @@ import org.springframework.validation.annotation.Validated;
 public record ShutdownProperties(@NotNull @DefaultValue("5s") Duration gracePeriod) {
 
     public ShutdownProperties {
-        if (gracePeriod != null && gracePeriod.isNegative()) {
-            throw new IllegalArgumentException("router.shutdown.grace-period must not be negative, was "
-                    + gracePeriod);
-        }
+        requireNotNegative(gracePeriod, "router.shutdown.grace-period");
     }
 }

@@ -1,5 +1,7 @@
 package dev.prefixrouter.proxy;
 
+import static dev.prefixrouter.PropertyChecks.requirePositive;
+
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import java.time.Duration;
@@ -34,11 +36,5 @@ public record ProxyProperties(
         requirePositive(responseTimeout, "router.proxy.response-timeout");
         requirePositive(idleTimeout, "router.proxy.idle-timeout");
         requirePositive(maxIdleTime, "router.proxy.max-idle-time");
-    }
-
-    private static void requirePositive(Duration value, String property) {
-        if (value != null && (value.isNegative() || value.isZero())) {
-            throw new IllegalArgumentException(property + " must be positive, was " + value);
-        }
     }
 }

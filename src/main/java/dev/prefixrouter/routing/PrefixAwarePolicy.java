@@ -4,8 +4,6 @@ import dev.prefixrouter.backend.Endpoint;
 import dev.prefixrouter.trie.EndpointSlots;
 import dev.prefixrouter.trie.HashTrie;
 import dev.prefixrouter.trie.PromptKey;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 
@@ -66,7 +64,6 @@ public class PrefixAwarePolicy implements RoutingPolicy {
         long[] tieBreak = new long[size];
         long firstChunk = Rendezvous.keyHash(prompt.length() <= trie.chunkSize() ? prompt
                 : prompt.substring(0, trie.chunkSize()));
-        Integer[] order = new Integer[size];
         for (int i = 0; i < size; i++) {
             Endpoint endpoint = candidates.get(i);
             EndpointSlots.Slot slot = candidateSlots[i];
@@ -76,16 +73,10 @@ public class PrefixAwarePolicy implements RoutingPolicy {
                     + (long) load.requests(endpoint) * knobs.runningRequestChars();
             bucket[i] = cost / knobs.tieToleranceChars();
             tieBreak[i] = Rendezvous.score(firstChunk, endpoint);
-            order[i] = i;
         }
-        Arrays.sort(order, Comparator.<Integer>comparingLong(i -> bucket[i])
+        List<Endpoint> ranked = Ranking.of(candidates, Comparator.<Integer>comparingLong(i -> bucket[i])
                 .thenComparing(Comparator.<Integer>comparingLong(i -> tieBreak[i]).reversed()));
-
-        List<Endpoint> ranked = new ArrayList<>(size);
-        for (int i : order) {
-            ranked.add(candidates.get(i));
-        }
-        statistics.record(prompt.length(), matched[order[0]]);
+        statistics.record(prompt.length(), matched[candidates.indexOf(ranked.get(0))]);
         return new PrefixDecision(trie, key, ranked, candidates, candidateSlots, uncached);
     }
 }

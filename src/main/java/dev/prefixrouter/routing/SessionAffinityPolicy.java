@@ -1,7 +1,6 @@
 package dev.prefixrouter.routing;
 
 import dev.prefixrouter.backend.Endpoint;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
@@ -31,18 +30,8 @@ public class SessionAffinityPolicy implements RoutingPolicy {
             return withoutSession.route(request, candidates);
         }
         long key = Rendezvous.keyHash(request.sessionKey());
-        int size = candidates.size();
-        long[] scores = new long[size];
-        Integer[] order = new Integer[size];
-        for (int i = 0; i < size; i++) {
-            scores[i] = Rendezvous.score(key, candidates.get(i));
-            order[i] = i;
-        }
-        Arrays.sort(order, Comparator.comparingLong((Integer i) -> scores[i]).reversed());
-        List<Endpoint> ranked = new ArrayList<>(size);
-        for (int i : order) {
-            ranked.add(candidates.get(i));
-        }
-        return RoutingDecision.of(ranked);
+        long[] scores = new long[candidates.size()];
+        Arrays.setAll(scores, i -> Rendezvous.score(key, candidates.get(i)));
+        return RoutingDecision.of(Ranking.of(candidates, Comparator.comparingLong((Integer i) -> scores[i]).reversed()));
     }
 }

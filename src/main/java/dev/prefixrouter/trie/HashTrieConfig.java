@@ -1,5 +1,7 @@
 package dev.prefixrouter.trie;
 
+import static dev.prefixrouter.PropertyChecks.requirePositive;
+
 import jakarta.validation.constraints.NotNull;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -54,10 +56,7 @@ public record HashTrieConfig(
             throw new IllegalArgumentException("router.hashtrie.max-memory must hold at least one node ("
                     + smallest + " bytes), was " + maxMemory.toBytes() + " bytes");
         }
-        if (memoryCheckInterval != null && (memoryCheckInterval.isZero() || memoryCheckInterval.isNegative())) {
-            throw new IllegalArgumentException("router.hashtrie.memory-check-interval must be positive, was "
-                    + memoryCheckInterval);
-        }
+        requirePositive(memoryCheckInterval, "router.hashtrie.memory-check-interval");
         if (endpointCacheCapacity < chunkSize) {
             throw new IllegalArgumentException("router.hashtrie.endpoint-cache-capacity must hold at least one chunk ("
                     + chunkSize + " characters), was " + endpointCacheCapacity);
