@@ -153,6 +153,11 @@ final class ForwardedCall {
         if (requestId != null) {
             target.set("X-Request-Id", requestId);
         }
+        // clear() also dropped the server's own "Transfer-Encoding: chunked", and the engine's is hop-by-hop: a body
+        // of unknown length (a stream) needs it back, else the server ends it by closing the client's connection.
+        if (!target.containsHeader(HttpHeaders.CONTENT_LENGTH)) {
+            target.set(HttpHeaders.TRANSFER_ENCODING, "chunked");
+        }
     }
 
     private static boolean isEventStream(String contentType) {

@@ -135,6 +135,20 @@ class ProxyIntegrationTest {
     }
 
     @Test
+    void streamIsChunkedSoTheClientConnectionStaysOpen() {
+        // The engine's Transfer-Encoding is hop-by-hop and not copied; the router must frame the stream itself,
+        // or the only way to end it is closing the client's connection after every stream.
+        client.post().uri("/v1/chat/completions").contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"model\":\"test-model\",\"stream\":true,\"max_tokens\":2,"
+                        + "\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}")
+                .exchange()
+                .expectStatus().isOk()
+                .expectHeader().valueEquals("Transfer-Encoding", "chunked")
+                .expectHeader().doesNotExist("Connection")
+                .expectBody(String.class).value(body -> assertThat(body).endsWith("data: [DONE]\n\n"));
+    }
+
+    @Test
     void clientDisconnectCancelsTheUpstreamRequest() {
         EngineSimulator engine = fleet.get(2);
         long cancelledBefore = engine.requestsCancelled();
