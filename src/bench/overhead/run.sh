@@ -66,6 +66,7 @@ for port in "$ENGINE_PORT" "$NGINX_PORT" "$NGINX_STREAM_PORT" "$ROUTER_PORT" "$R
     fi
 done
 
+cd "$ROOT"   # the router reads application.yml from its working directory, as documented
 TMP=$(mktemp -d -t overhead-XXXXXX)
 mkdir -p "$OUT_DIR"
 PIDS=()
