@@ -302,7 +302,7 @@ range_of() { values_of "$@" | sort -g | awk 'NR == 1 {lo = $1} {hi = $1} END {pr
                 -v np="$(column_of "$mode" "$c" nginx 6)" -v rp="$(column_of "$mode" "$c" router 6)" 'BEGIN {
                     tput = rr / nr; na = np - dp; ra = rp - dp
                     if (na > 0) { ratio = sprintf("%.2f", ra / na); ok = (ra <= 1.5 * na) ? "met" : "missed" }
-                    else { ratio = "n/a (nginx added ≤ 0)"; ok = (ra <= 0) ? "met" : "n/a" }
+                    else { ratio = "n/a (nginx added ≤ 0)"; ok = (ra <= 0) ? "met" : "missed" }
                     printf "| %s | %s | %.2f | %.2f | %.2f | %.3f | %.3f | %s | %s | %s |\n", mode, c, tput,
                         rr / dr, nr / dr, na, ra, ratio, (tput >= 0.7) ? "met" : "missed", ok
                 }'
