@@ -26,9 +26,9 @@ import reactor.core.publisher.Mono;
 /**
  * One request's way through the proxy. Attempts go down the ranked list while nothing has reached the client and
  * the failure is worth another engine; the response is then relayed as it arrives: status and headers first, the
- * body buffer by buffer (server-sent events flushed per chunk) with the engine's pace and the client's
- * backpressure. A client that goes away cancels the relay, which closes the engine connection. A stream that breaks
- * after it began ends with an SSE error event and a clean close.
+ * body buffer by buffer (flushed whenever no further buffer is waiting, so server-sent events leave at once) with
+ * the engine's pace and the client's backpressure. A client that goes away cancels the relay, which closes the
+ * engine connection. A stream that breaks after it began ends with an SSE error event and a clean close.
  *
  * <p>Not thread-safe by design: Reactor serialises the signals of one request.
  */
@@ -139,7 +139,9 @@ final class ForwardedCall {
             status = apiError.status().value();
             return Mono.just(buffers.wrap(ErrorBodies.sseEvent(apiError).getBytes(StandardCharsets.UTF_8)));
         });
-        return response.writeAndFlushWith(events.map(Mono::just).doOnDiscard(Object.class, ForwardedCall::release));
+        // writeWith, not writeAndFlushWith: Reactor Netty flushes as soon as no further chunk is waiting, so every
+        // event still leaves at once, but events that arrived in one read from the engine share one write.
+        return response.writeWith(events.doOnDiscard(Object.class, ForwardedCall::release));
     }
 
     private void copyResponseHeaders(UpstreamResponse upstream, HttpHeaders target) {
