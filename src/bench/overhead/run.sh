@@ -282,7 +282,7 @@ range_of() { values_of "$@" | sort -g | awk 'NR == 1 {lo = $1} {hi = $1} END {pr
                 ((ROUNDS > 1)) && range=" $(range_of "$mode" "$c" "$target" 5) |"
                 proxy="–"
                 [[ $target != direct ]] && proxy=$(printf '%.0f' "$(column_of "$mode" "$c" "$target" 11)")
-                printf '| %s | %s | %s | %.0f |%s %.3f | %.2f | %s | %.0f | %s | %.0f%% |\n' "$mode" "$c" "$target" \
+                printf '| %s | %s | %s | %.0f |%s %.3f | %.2f | %.0f | %.0f | %s | %.0f%% |\n' "$mode" "$c" "$target" \
                     "$(column_of "$mode" "$c" "$target" 5)" "$range" "$(column_of "$mode" "$c" "$target" 6)" \
                     "$(column_of "$mode" "$c" "$target" 7)" "$(column_of "$mode" "$c" "$target" 8)" \
                     "$(column_of "$mode" "$c" "$target" 10)" "$proxy" "$(column_of "$mode" "$c" "$target" 9)"
