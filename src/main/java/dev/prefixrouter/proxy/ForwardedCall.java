@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeoutException;
 import lombok.extern.slf4j.Slf4j;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
@@ -26,9 +27,9 @@ import reactor.core.publisher.Mono;
 /**
  * One request's way through the proxy. Attempts go down the ranked list while nothing has reached the client and
  * the failure is worth another engine; the response is then relayed as it arrives: status and headers first, the
- * body buffer by buffer (server-sent events flushed per chunk) with the engine's pace and the client's
- * backpressure. A client that goes away cancels the relay, which closes the engine connection. A stream that breaks
- * after it began ends with an SSE error event and a clean close.
+ * body buffer by buffer (flushed whenever no further buffer is waiting, so server-sent events leave at once) with
+ * the engine's pace and the client's backpressure. A client that goes away cancels the relay, which closes the
+ * engine connection. A stream that breaks after it began ends with an SSE error event and a clean close.
  *
  * <p>Not thread-safe by design: Reactor serialises the signals of one request.
  */
@@ -79,7 +80,7 @@ final class ForwardedCall {
                     decision.attempting(endpoint);
                     endpoint.requestStarted();
                     return client.send(endpoint, request, exchange.getRequest())
-                            .timeout(properties.responseTimeout())
+                            .timeout(properties.responseTimeout(), timedOut())
                             .flatMap(upstream -> {
                                 if (upstream.status() == 503 && !lastChance) {
                                     upstream.dispose();
@@ -128,7 +129,7 @@ final class ForwardedCall {
                 .retain()
                 .<DataBuffer>map(buffers::wrap)
                 .timeout(Mono.defer(() -> Mono.delay(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))),
-                        item -> Mono.delay(properties.idleTimeout()))
+                        item -> Mono.delay(properties.idleTimeout()), timedOut())
                 .doOnNext(buffer -> {
                     if (!firstByteSeen) {
                         firstByteSeen = true;
@@ -150,7 +151,9 @@ final class ForwardedCall {
             streamBroken = true;
             return Mono.just(buffers.wrap(ErrorBodies.sseEvent(apiError).getBytes(StandardCharsets.UTF_8)));
         });
-        return response.writeAndFlushWith(events.map(Mono::just).doOnDiscard(Object.class, ForwardedCall::release));
+        // writeWith, not writeAndFlushWith: Reactor Netty flushes as soon as no further chunk is waiting, so every
+        // event still leaves at once, but events that arrived in one read from the engine share one write.
+        return response.writeWith(events.doOnDiscard(Object.class, ForwardedCall::release));
     }
 
     private void copyResponseHeaders(UpstreamResponse upstream, HttpHeaders target) {
@@ -165,6 +168,19 @@ final class ForwardedCall {
         if (requestId != null) {
             target.set("X-Request-Id", requestId);
         }
+        // clear() also dropped the server's own "Transfer-Encoding: chunked", and the engine's is hop-by-hop: a body
+        // of unknown length (a stream) needs it back, else the server ends it by closing the client's connection.
+        if (!target.containsHeader(HttpHeaders.CONTENT_LENGTH)) {
+            target.set(HttpHeaders.TRANSFER_ENCODING, "chunked");
+        }
+    }
+
+    /**
+     * What a timeout operator switches to: the same {@link TimeoutException} it would raise by itself. Passing it
+     * keeps Reactor from naming the timeout at assembly, which walks the whole operator chain on every request.
+     */
+    private static <T> Mono<T> timedOut() {
+        return Mono.error(() -> new TimeoutException("no signal from the backend within the timeout"));
     }
 
     private static boolean isEventStream(String contentType) {

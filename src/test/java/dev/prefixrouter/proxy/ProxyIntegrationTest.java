@@ -135,6 +135,36 @@ class ProxyIntegrationTest {
     }
 
     @Test
+    void streamIsChunkedSoTheClientConnectionStaysOpen() {
+        // The engine's Transfer-Encoding is hop-by-hop and not copied; the router must frame the stream itself,
+        // or the only way to end it is closing the client's connection after every stream.
+        client.post().uri("/v1/chat/completions").contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"model\":\"test-model\",\"stream\":true,\"max_tokens\":2,"
+                        + "\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}")
+                .exchange()
+                .expectStatus().isOk()
+                .expectHeader().valueEquals("Transfer-Encoding", "chunked")
+                .expectHeader().doesNotExist("Connection")
+                .expectBody(String.class).value(body -> assertThat(body).endsWith("data: [DONE]\n\n"));
+    }
+
+    @Test
+    void streamEventsReachTheClientWhileTheEngineIsStillGenerating() {
+        // 200 tokens 2 ms apart take the engine at least 0.4 s: the first events must not wait for the last.
+        List<Long> arrivals = WebClient.create("http://127.0.0.1:" + port).post().uri("/v1/completions")
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"model\":\"test-model\",\"stream\":true,\"max_tokens\":200,\"prompt\":\"Go\"}")
+                .retrieve()
+                .bodyToFlux(String.class)
+                .map(event -> System.nanoTime())
+                .collectList()
+                .block(Duration.ofSeconds(10));
+        assertThat(arrivals).hasSize(200 + 1);
+        assertThat(Duration.ofNanos(arrivals.get(arrivals.size() - 1) - arrivals.get(0)))
+                .isGreaterThan(Duration.ofMillis(200));
+    }
+
+    @Test
     void clientDisconnectCancelsTheUpstreamRequest() {
         EngineSimulator engine = fleet.get(2);
         long cancelledBefore = engine.requestsCancelled();
