@@ -14,7 +14,10 @@ import java.util.Map;
  *
  * <p>The defaults are the seed's multi-round QA workload scaled down to a 2-core machine: the seed ran 100 users
  * with 8k–64k-token system prompts and 5 rounds each on 40 GPU engines; here 40 users with 1k–8k-token prompts on
- * 4 simulated engines, so the whole matrix (6 policies × 2 regimes) runs in about 20 minutes.
+ * 4 simulated engines, so the whole matrix (6 policies × 2 regimes) runs in about 25 minutes. A user pauses 3 s on
+ * average before each question, which keeps round-robin's fleet busy prefilling (about 60 % of its prefill capacity)
+ * without saturating it. The time scale is 5 rather than the 10–20 the simulator allows: the machine is shared, and
+ * every real-time stall of the host (or of this JVM) shows up time-scale times longer in engine-time latencies.
  *
  * @param engines              simulated engines (K)
  * @param users                concurrent users; a user who has finished its rounds is replaced by a new one
@@ -103,7 +106,7 @@ public record BenchParameters(
 
     /** The documented defaults (see the class comment). */
     public static BenchParameters defaults() {
-        return new BenchParameters(4, 40, 5, 1000, 8000, 4, 0.2, 20, 60, 50, 150, 5.0, 900, 150, 600, 10, 150, 1.2,
+        return new BenchParameters(4, 40, 5, 1000, 8000, 4, 0.2, 20, 60, 50, 150, 3.0, 600, 120, 600, 5, 100, 1.2,
                 1 / 1.5, 0.2, 1L << 30, 42, PolicyUnderTest.allNames(), "roomy,pressured", "docs/benchmarks", "", "",
                 "", "bench-model");
     }
