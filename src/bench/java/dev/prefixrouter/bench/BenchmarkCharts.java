@@ -120,6 +120,7 @@ final class BenchmarkCharts {
         JFreeChart chart = ChartFactory.createBarChart("Engine prefix-cache hit rate per policy (tokens), against the"
                 + " oracle", "policy", "hit rate", data, PlotOrientation.VERTICAL, true, false, false);
         CategoryPlot plot = chart.getCategoryPlot();
+        plot.getDomainAxis().setMaximumCategoryLabelLines(2);
         NumberAxis axis = (NumberAxis) plot.getRangeAxis();
         axis.setNumberFormatOverride(NumberFormat.getPercentInstance(Locale.ROOT));
         axis.setRange(0, 1.05);

@@ -50,6 +50,8 @@ import java.util.Map;
  * @param managementUrl        the external router's actuator URL, for its index; empty: not sampled
  * @param engineUrls           the external router's engines, comma-separated, for their hit rate; may be empty
  * @param model                model name served by the engines
+ * @param routerProperties     extra properties for the in-process routers, comma-separated {@code name=value}
+ *                             (e.g. {@code router.routing.prefix.tie-tolerance-chars=1024}), to try a knob
  */
 public record BenchParameters(
         int engines,
@@ -80,7 +82,8 @@ public record BenchParameters(
         String routerUrl,
         String managementUrl,
         String engineUrls,
-        String model) {
+        String model,
+        String routerProperties) {
 
     /** Tokens per KV-cache block, as vLLM and the simulator. */
     public static final int BLOCK_TOKENS = 16;
@@ -108,7 +111,7 @@ public record BenchParameters(
     public static BenchParameters defaults() {
         return new BenchParameters(4, 40, 5, 1000, 8000, 4, 0.2, 20, 60, 50, 150, 3.0, 600, 120, 600, 5, 100, 1.2,
                 1 / 1.5, 0.2, 1L << 30, 42, PolicyUnderTest.allNames(), "roomy,pressured", "docs/benchmarks", "", "",
-                "", "bench-model");
+                "", "bench-model", "");
     }
 
     /** These parameters with {@code --kebab-name=value} arguments applied; unknown names are an error. */
@@ -144,6 +147,12 @@ public record BenchParameters(
 
     public List<String> regimeList() {
         return Arrays.stream(regimes.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+
+    /** {@link #routerProperties()} as command-line arguments for the router. */
+    public List<String> routerArguments() {
+        return Arrays.stream(routerProperties.split(",")).map(String::trim).filter(s -> !s.isEmpty())
+                .map(property -> "--" + property).toList();
     }
 
     public boolean external() {

@@ -94,7 +94,7 @@ public final class BenchmarkRunner {
                         null, fleet.urls());
             }
             try (RouterInstance router = new RouterInstance(policy.routerPolicy(), budget, blocks, fleet.urls(),
-                    parameters.model())) {
+                    parameters.model(), parameters.routerArguments())) {
                 return measure(client, name, regime, policy, blocks, budget,
                         ChatTarget.router(client, router.apiUrl()), router.managementUrl(), fleet.urls());
             }

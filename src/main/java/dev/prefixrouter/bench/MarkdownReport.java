@@ -82,7 +82,7 @@ public final class MarkdownReport {
                 + " size of the router's prefix index seen, evictions = nodes it evicted for memory; prefill load ="
                 + " prompt tokens the engines computed (queried − hit) over what the fleet can prefill in the window"
                 + " (how close to prefill-bound the fleet ran); GC = real time this JVM spent collecting during the"
-                + " run (a pause of 100 ms shows up as 1 s in engine-time latencies at time scale 10).\n\n");
+                + " run (a pause shows up time-scale times longer in engine-time latencies).\n\n");
     }
 
     private static void targets(StringBuilder out, List<String> regimes, List<RunResult> runs) {

@@ -23,7 +23,8 @@ final class RouterInstance implements AutoCloseable {
     private final String apiUrl;
     private final String managementUrl;
 
-    RouterInstance(String policy, long budgetBytes, int numGpuBlocks, List<String> engineUrls, String model) {
+    RouterInstance(String policy, long budgetBytes, int numGpuBlocks, List<String> engineUrls, String model,
+            List<String> extraArguments) {
         List<String> args = new ArrayList<>(List.of(
                 "--server.address=127.0.0.1", "--server.port=0",
                 "--management.server.address=127.0.0.1", "--management.server.port=0",
@@ -50,6 +51,7 @@ final class RouterInstance implements AutoCloseable {
             args.add("--router.backends[" + i + "].url=" + engineUrls.get(i));
             args.add("--router.backends[" + i + "].models[0]=" + model);
         }
+        args.addAll(extraArguments); // last, so that they win
         context = new SpringApplicationBuilder(PrefixRouterApplication.class).run(args.toArray(String[]::new));
         try {
             int port = ((WebServerApplicationContext) context).getWebServer().getPort();
