@@ -129,6 +129,49 @@ class PrefixAwarePolicyTest {
     }
 
     @Test
+    void aConversationTheIndexForgotReturnsToItsEngineDespiteSomeQueueThere() {
+        Replica router = new Replica(4);
+        String conversation = "Conversation 7: " + SYSTEM;
+        Endpoint home = router.serve(conversation);
+        router.trie.clear(); // as a bounded index evicts an idle conversation's whole path
+        // Another request is prefilling at home: most of this prompt's length, still less than recomputing it.
+        queuePrefill(router, home, conversation.length() * 3 / 4);
+
+        assertThat(router.route(conversation + " Next question?", router.engines()).ranked().get(0)).isSameAs(home);
+    }
+
+    @Test
+    void aConversationWhoseTailTheIndexEvictedReturnsToItsEngineDespiteSomeQueueThere() {
+        Replica router = new Replica(4);
+        String conversation = "Conversation 7: " + SYSTEM;
+        // Only the first two chunks are still indexed, as after the index evicted the conversation's tail.
+        Endpoint home = router.serve(conversation.substring(0, 256));
+        queuePrefill(router, home, conversation.length() / 4);
+
+        assertThat(router.route(conversation + " Next question?", router.engines()).ranked().get(0)).isSameAs(home);
+    }
+
+    @Test
+    void aConversationTheIndexForgotGoesElsewhereWhenItsEngineIsQueuedLongerThanRecomputingIt() {
+        Replica router = new Replica(4);
+        String conversation = "Conversation 7: " + SYSTEM;
+        Endpoint home = router.serve(conversation);
+        router.trie.clear();
+        queuePrefill(router, home, 2 * conversation.length());
+
+        assertThat(router.route(conversation + " Next question?", router.engines()).ranked().get(0))
+                .isNotSameAs(home);
+    }
+
+    /** A request of {@code chars} new characters sent to {@code engine} whose first byte has not come back. */
+    private static void queuePrefill(Replica router, Endpoint engine, int chars) {
+        String other = ("Unrelated prompt " + System.nanoTime() + " ").repeat(chars / 20 + 1).substring(0, chars);
+        RoutingDecision decision = router.route(other, List.of(engine));
+        engine.requestStarted();
+        decision.attempting(engine);
+    }
+
+    @Test
     void hotSharedPrefixSpreadsOnceQueueingOnItsEngineCostsMoreThanRecomputing() {
         Replica router = new Replica(4);
         Endpoint holder = router.serve(SYSTEM + "warm-up");
