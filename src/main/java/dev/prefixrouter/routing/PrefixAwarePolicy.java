@@ -14,24 +14,27 @@ import java.util.List;
  *
  * <pre>
  * cost(e) = uncached(e)                        prompt characters e does not hold, by the prefix index
- *         + queuedPrefill(e)                   uncached characters of this router's requests still prefilling on e
- *         + otherWaiting(e) × waitingRequestChars   requests queued on e that this router did not send (engine stats)
- *         + requests(e) × runningRequestChars       every request at e slows its steps a little
+ *         + queueWeight × ( queuedPrefill(e)   uncached characters of this router's requests still prefilling on e
+ *           + otherWaiting(e) × waitingRequestChars   requests queued on e that this router did not send
+ *           + requests(e) × runningRequestChars )     every request at e slows its steps a little
  * </pre>
  *
  * Longest match alone would pin everyone sharing a hot system prompt onto one engine; with the queue in the cost,
- * a request goes elsewhere as soon as waiting there costs more than recomputing the prompt, and once several
- * engines hold the prefix, load decides among them. Costs within {@code tieToleranceChars} of each other are ties,
- * broken by rendezvous hashing of the prompt's first chunk: deterministic, so a new prefix lands where replicas of
- * this router also send it, and its followers find it there.
+ * a request goes elsewhere once waiting there costs more than recomputing the prompt (the queue discounted by
+ * {@code queueWeight}, 0.5 by default: a miss also delays whoever queues behind it and crowds another cache), and
+ * once several engines hold the prefix, load decides among them. Costs within {@code tieToleranceChars} of each
+ * other are ties, broken by rendezvous hashing of the prompt's first chunk: deterministic, so a new prefix lands
+ * where replicas of this router also send it, and its followers find it there.
  *
  * <p>The tolerance widens with the part of the prompt the index cannot vouch for: costs within
  * {@link #UNINDEXED_TIE_SHARE} of the characters past the longest match are ties, and ties go to the longest match,
  * then to the rendezvous engine. The index's silence is not proof that an engine forgot: a bounded index evicts an
- * idle conversation from its tail back to its root (least recently used leaves first), so a returning
- * conversation often matches only its first chunks, or nothing, while its engine still holds all of it. Without
- * the wider tolerance any queue on that engine sent such a request to the least-loaded engine, where it found its
- * KV cache one time in K. A prompt the index knows in full keeps the narrow tolerance.
+ * idle conversation from its tail back to its first chunk (least recently used leaves first, roots last), so a
+ * returning conversation often matches only its first chunks, or nothing, while its engine still holds all of it.
+ * Without the wider tolerance any queue on that engine sent such a request to the least-loaded engine, where it
+ * found its KV cache one time in K. A prompt the index knows in full keeps the narrow tolerance, and so does one
+ * that matches nothing while the index has never forgotten anything ({@link HashTrie#mayHaveForgotten()}): it is
+ * new everywhere, and load places it.
  */
 public class PrefixAwarePolicy implements RoutingPolicy {
 
@@ -40,8 +43,9 @@ public class PrefixAwarePolicy implements RoutingPolicy {
      * elsewhere is certain; the engine that most likely served the conversation before (the longest match, else
      * the rendezvous engine) probably still holds them, so it keeps the request unless its queue is longer by more
      * than those characters: what the index assumes for the prefixes it remembers, applied to those it forgot.
-     * Measured with the end-to-end benchmark (docs/benchmarks), an index budget of a fifth of the live index:
-     * engine hit rate 24 % before, 31 % with a share of 0.5, 49 % with 1.0 (unbounded index: 64–67 %).
+     * Measured with the end-to-end benchmark (docs/benchmarks, an earlier and less busy fleet, queue weight 1), an
+     * index budget of a fifth of the live index: engine hit rate 24 % before, 31 % with a share of 0.5, 49 % with
+     * 1.0 (unbounded index: 64–67 %).
      */
     static final double UNINDEXED_TIE_SHARE = 1.0;
 
@@ -77,7 +81,8 @@ public class PrefixAwarePolicy implements RoutingPolicy {
             slotIds[i] = candidateSlots[i].id();
         }
         int[] matched = key.chunks() == 0 ? new int[size] : trie.match(key, slotIds);
-        long unindexed = prompt.length() - Arrays.stream(matched).max().orElse(0);
+        int longestMatch = Arrays.stream(matched).max().orElse(0);
+        long unindexed = longestMatch > 0 || trie.mayHaveForgotten() ? prompt.length() - longestMatch : 0;
         long tolerance = Math.max(knobs.tieToleranceChars(), (long) (unindexed * UNINDEXED_TIE_SHARE));
 
         long[] uncached = new long[size];
@@ -90,8 +95,9 @@ public class PrefixAwarePolicy implements RoutingPolicy {
             EndpointSlots.Slot slot = candidateSlots[i];
             uncached[i] = prompt.length() - matched[i];
             long otherWaiting = Math.max(0, load.waiting(endpoint) - slot.prefillRequests().get());
-            long cost = uncached[i] + slot.prefillChars().get() + otherWaiting * knobs.waitingRequestChars()
+            long queued = slot.prefillChars().get() + otherWaiting * knobs.waitingRequestChars()
                     + (long) load.requests(endpoint) * knobs.runningRequestChars();
+            long cost = uncached[i] + (long) (queued * knobs.queueWeight());
             bucket[i] = cost / tolerance;
             tieBreak[i] = Rendezvous.score(firstChunk, endpoint);
         }

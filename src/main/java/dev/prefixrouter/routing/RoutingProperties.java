@@ -36,16 +36,23 @@ public record RoutingProperties(
      *                            not send (its size is unknown): about a 1k-token prompt
      * @param runningRequestChars slowdown each request running at an engine adds to a new request's prefill
      * @param tieToleranceChars   costs closer than this are ties, broken by rendezvous hashing of the first chunk
+     * @param queueWeight         how much the work queued ahead of a request counts against recomputing its prompt:
+     *                            below 1, a request waits longer for the engine that holds its prefix
      */
     public record Prefix(
             @DefaultValue("4096") long waitingRequestChars,
             @DefaultValue("64") long runningRequestChars,
-            @DefaultValue("512") long tieToleranceChars) {
+            @DefaultValue("512") long tieToleranceChars,
+            @DefaultValue("0.5") double queueWeight) {
 
         public Prefix {
             if (waitingRequestChars < 0 || runningRequestChars < 0) {
                 throw new IllegalArgumentException("router.routing.prefix.waiting-request-chars and"
                         + " running-request-chars must not be negative");
+            }
+            if (!(queueWeight > 0) || queueWeight > 1000) {
+                throw new IllegalArgumentException("router.routing.prefix.queue-weight must be in (0, 1000], was "
+                        + queueWeight);
             }
             if (tieToleranceChars < 1) {
                 throw new IllegalArgumentException("router.routing.prefix.tie-tolerance-chars must be at least 1, was "

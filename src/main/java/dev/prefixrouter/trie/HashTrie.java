@@ -250,6 +250,15 @@ public final class HashTrie {
         }
     }
 
+    /**
+     * Whether the index has ever dropped a prefix for its own reasons (a memory eviction, a clear) rather than
+     * because the endpoint is assumed to have dropped it too: until then, a prompt that matches nothing is new to
+     * every engine; after, its engine may still hold it. Lock-free.
+     */
+    public boolean mayHaveForgotten() {
+        return state.forgotten;
+    }
+
     /** Characters per chunk. */
     public int chunkSize() {
         return chunkSize;

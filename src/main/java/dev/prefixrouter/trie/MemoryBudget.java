@@ -41,11 +41,16 @@ final class MemoryBudget {
                     && (!state.attrs.isFull() || growAttributions())) {
                 return true;
             }
-            int victim = state.nodes.lruTail;
-            if (victim == NodeStore.NIL || victim == protectedLeaf) {
+            NodeStore nodes = state.nodes;
+            int victim = nodes.evictionCandidate();
+            if (victim == protectedLeaf) { // only the path being inserted is left below the roots: take a cold root
+                int root = nodes.rootTail;
+                victim = root != protectedLeaf && root != NodeStore.NIL && nodes.isLeaf(root) ? root : NodeStore.NIL;
+            }
+            if (victim == NodeStore.NIL) {
                 return false;
             }
-            pruner.evictLeastRecent();
+            pruner.evict(victim);
         }
     }
 

@@ -12,9 +12,11 @@ import java.util.Arrays;
  * cache miss per chunk. Match reads hash, parent and bits, record also the LRU and chain links; laid side by side
  * (in that order) they share one cache line, or two when a record straddles a line. Same bytes as parallel arrays.
  *
- * <p>Free ids are kept on a list threaded through the LRU-next field; a free id has parent {@link #FREE}. The LRU
- * list runs from the most recently touched node ({@link #lruHead}) to the least ({@link #lruTail}). Not thread-safe:
- * the owning {@link HashTrie} serialises access.
+ * <p>Free ids are kept on a list threaded through the LRU-next field; a free id has parent {@link #FREE}. Two LRU
+ * lists share the links: root-level nodes ({@link #rootHead} … {@link #rootTail}) and the nodes below them
+ * ({@link #lruHead} … {@link #lruTail}), each from the most recently touched to the least; eviction takes from the
+ * second while it has any ({@link #evictionCandidate()}). Not thread-safe: the owning {@link HashTrie} serialises
+ * access.
  */
 final class NodeStore {
 
@@ -37,8 +39,12 @@ final class NodeStore {
     private static final int CHILDREN = 8;
 
     private int[] data;
+    /** The LRU list of nodes below the root level, most recently touched first. */
     int lruHead = NIL;
     int lruTail = NIL;
+    /** The LRU list of root-level nodes (first chunks), most recently touched first. */
+    int rootHead = NIL;
+    int rootTail = NIL;
     private int size;
     private int highWater;
     private int freeHead = NIL;
@@ -49,7 +55,7 @@ final class NodeStore {
 
     void reset(int capacity) {
         data = new int[capacity * INTS_PER_NODE];
-        lruHead = lruTail = NIL;
+        lruHead = lruTail = rootHead = rootTail = NIL;
         size = highWater = 0;
         freeHead = NIL;
     }
@@ -167,45 +173,74 @@ final class NodeStore {
         data = Arrays.copyOf(data, newCapacity * INTS_PER_NODE);
     }
 
-    /** Puts {@code node} right after {@code anchor} in the LRU list, or at its head when anchor is {@link #NIL}. */
+    /**
+     * Puts {@code node} right after {@code anchor} in its LRU list, or at that list's head when anchor is
+     * {@link #NIL} or a root (roots and deeper nodes keep separate lists).
+     */
     void linkAfter(int node, int anchor) {
-        int following = anchor == NIL ? lruHead : lruNext(anchor);
-        data[node * INTS_PER_NODE + LRU_PREV] = anchor;
+        boolean root = parent(node) == NIL;
+        int after = root == (anchor != NIL && parent(anchor) == NIL) ? anchor : NIL;
+        int following = after == NIL ? (root ? rootHead : lruHead) : lruNext(after);
+        data[node * INTS_PER_NODE + LRU_PREV] = after;
         data[node * INTS_PER_NODE + LRU_NEXT] = following;
-        if (anchor == NIL) {
-            lruHead = node;
+        if (after == NIL) {
+            if (root) {
+                rootHead = node;
+            } else {
+                lruHead = node;
+            }
         } else {
-            data[anchor * INTS_PER_NODE + LRU_NEXT] = node;
+            data[after * INTS_PER_NODE + LRU_NEXT] = node;
         }
         if (following == NIL) {
-            lruTail = node;
+            if (root) {
+                rootTail = node;
+            } else {
+                lruTail = node;
+            }
         } else {
             data[following * INTS_PER_NODE + LRU_PREV] = node;
         }
     }
 
     void unlink(int node) {
+        boolean root = parent(node) == NIL;
         int prev = lruPrev(node);
         int next = lruNext(node);
-        if (prev == NIL) {
-            lruHead = next;
-        } else {
+        if (prev != NIL) {
             data[prev * INTS_PER_NODE + LRU_NEXT] = next;
-        }
-        if (next == NIL) {
-            lruTail = prev;
+        } else if (root) {
+            rootHead = next;
         } else {
+            lruHead = next;
+        }
+        if (next != NIL) {
             data[next * INTS_PER_NODE + LRU_PREV] = prev;
+        } else if (root) {
+            rootTail = prev;
+        } else {
+            lruTail = prev;
         }
     }
 
     /** Moves a linked node right after {@code anchor}; a no-op when it is already there (a repeated touch). */
     void moveAfter(int node, int anchor) {
-        if (lruPrev(node) == anchor && (anchor != NIL || lruHead == node)) {
+        boolean root = parent(node) == NIL;
+        int after = root == (anchor != NIL && parent(anchor) == NIL) ? anchor : NIL;
+        if (lruPrev(node) == after && (after != NIL || (root ? rootHead : lruHead) == node)) {
             return;
         }
         unlink(node);
-        linkAfter(node, anchor);
+        linkAfter(node, after);
+    }
+
+    /**
+     * The next node to evict: the least recently used node below the root level, else the least recently used
+     * root. A cold conversation is trimmed down to its first chunk before any first chunk goes, so the index keeps
+     * the one node that says which engine served it for as long as it can. {@link #NIL} when empty. Always a leaf.
+     */
+    int evictionCandidate() {
+        return lruTail != NIL ? lruTail : rootTail;
     }
 
     long allocatedBytes() {

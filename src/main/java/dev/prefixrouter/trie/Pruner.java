@@ -23,19 +23,30 @@ final class Pruner {
         this.slots = state.slots;
     }
 
-    /** Evicts the global LRU tail, which is always a leaf; returns false when the trie is empty. */
+    /**
+     * Evicts the least recently used leaf below the root level, or the least recently used root when only roots are
+     * left ({@link NodeStore#evictionCandidate()}); returns false when the trie is empty.
+     */
     boolean evictLeastRecent() {
-        int victim = nodes.lruTail;
+        int victim = nodes.evictionCandidate();
         if (victim == NIL) {
             return false;
         }
-        assert nodes.isLeaf(victim) : "LRU tail " + victim + " has children";
+        evict(victim);
+        return true;
+    }
+
+    /** Evicts one leaf and then any ancestors that leaves endpoint-less leaves. */
+    void evict(int victim) {
+        assert nodes.isLeaf(victim) : "eviction victim " + victim + " has children";
         int parent = nodes.parent(victim);
         state.evictedBytes += HashTrie.NODE_BYTES + (long) chainLength(victim) * HashTrie.ATTRIBUTION_BYTES;
         state.evictedNodes++;
+        if (!state.forgotten) {
+            state.forgotten = true;
+        }
         removeNode(victim);
         removeEmptyLeaves(parent);
-        return true;
     }
 
     /** Drops the slot's coldest attributions while it is over capacity, at most {@code maxDrops}; returns drops. */

@@ -15,6 +15,11 @@ final class TrieState {
     final AttributionStore attrs;
     final SlotTable slots = new SlotTable();
 
+    /**
+     * Set once the index has dropped a prefix that an engine may still hold (a memory eviction, a clear); read
+     * without the lock by {@link HashTrie#mayHaveForgotten()}.
+     */
+    volatile boolean forgotten;
     long evictedNodes;
     long evictedBytes;
     long capacityDropped;
@@ -45,5 +50,6 @@ final class TrieState {
         attrs.reset(initialCapacity);
         slots.clearAttributions();
         maxRecordedDepth = 0;
+        forgotten = true;
     }
 }

@@ -1,6 +1,7 @@
 package dev.prefixrouter.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.prefixrouter.backend.BackendRegistry;
 import dev.prefixrouter.backend.BackendSpec;
@@ -34,10 +35,16 @@ class PrefixAwarePolicyTest {
         final EngineStatsProperties stats = new EngineStatsProperties(true, Duration.ofSeconds(2),
                 Duration.ofSeconds(1), Duration.ofSeconds(10));
         final EndpointSlots slots = new EndpointSlots(trie, config, stats, registry);
-        final PrefixAwarePolicy policy = new PrefixAwarePolicy(trie, slots, new EngineLoad(stats),
-                new RoutingProperties.Prefix(4096, 64, 512), new PrefixMatchStatistics(new SimpleMeterRegistry()));
+        final PrefixAwarePolicy policy;
 
         Replica(int engines) {
+            this(engines, 1.0);
+        }
+
+        Replica(int engines, double queueWeight) {
+            policy = new PrefixAwarePolicy(trie, slots, new EngineLoad(stats),
+                    new RoutingProperties.Prefix(4096, 64, 512, queueWeight),
+                    new PrefixMatchStatistics(new SimpleMeterRegistry()));
             for (int i = 0; i < engines; i++) {
                 registry.add(new BackendSpec("engine-" + i, URI.create("http://10.0.0." + i + ":8000"), List.of("m"),
                         null));
@@ -161,6 +168,46 @@ class PrefixAwarePolicyTest {
 
         assertThat(router.route(conversation + " Next question?", router.engines()).ranked().get(0))
                 .isNotSameAs(home);
+    }
+
+    @Test
+    void aNewPromptGoesToTheLeastQueuedEngineUntilTheIndexHasForgottenSomething() {
+        Replica router = new Replica(4);
+        String prompt = "Conversation 9: " + SYSTEM;
+        Endpoint rendezvous = router.route(prompt, router.engines()).ranked().get(0);
+        queuePrefill(router, rendezvous, prompt.length() / 4);
+        assertThat(router.trie.mayHaveForgotten()).isFalse();
+        assertThat(router.route(prompt, router.engines()).ranked().get(0))
+                .as("nothing forgotten: a prompt that matches nothing is new everywhere, so load decides")
+                .isNotSameAs(rendezvous);
+
+        router.trie.clear();
+        assertThat(router.trie.mayHaveForgotten()).isTrue();
+        assertThat(router.route(prompt, router.engines()).ranked().get(0))
+                .as("after a clear, the rendezvous engine may still hold it: a short queue does not move it")
+                .isSameAs(rendezvous);
+    }
+
+    @Test
+    void aLowerQueueWeightKeepsARequestWithItsPrefixThroughALongerQueue() {
+        String prompt = "Conversation 3: " + SYSTEM;
+        for (double weight : new double[] {1.0, 0.5}) {
+            Replica router = new Replica(4, weight);
+            Endpoint holder = router.serve(prompt);
+            queuePrefill(router, holder, prompt.length() * 3 / 2);
+            Endpoint chosen = router.route(prompt + " Follow-up?", router.engines()).ranked().get(0);
+            if (weight == 1.0) {
+                assertThat(chosen).as("queue longer than recomputing: weight 1 moves it").isNotSameAs(holder);
+            } else {
+                assertThat(chosen).as("the same queue at weight 0.5 counts less than recomputing").isSameAs(holder);
+            }
+        }
+    }
+
+    @Test
+    void queueWeightMustBePositive() {
+        assertThatThrownBy(() -> new RoutingProperties.Prefix(4096, 64, 512, 0))
+                .hasMessageContaining("router.routing.prefix.queue-weight");
     }
 
     /** A request of {@code chars} new characters sent to {@code engine} whose first byte has not come back. */

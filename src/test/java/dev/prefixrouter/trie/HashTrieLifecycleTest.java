@@ -188,7 +188,7 @@ class HashTrieLifecycleTest {
     }
 
     @Test
-    void evictTakesLeastRecentLeavesInBoundedBatches() {
+    void evictTakesLeastRecentLeavesInBoundedBatchesAndRootsLast() {
         int a = trie.acquireSlot();
         for (int i = 0; i < 10; i++) {
             trie.record(trie.key(Prompts.random(i, 3 * CHUNK)), a);
@@ -196,16 +196,26 @@ class HashTrieLifecycleTest {
         long perNode = HashTrie.NODE_BYTES + HashTrie.ATTRIBUTION_BYTES;
         assertThat(trie.evict(0, 4)).isEqualTo(4);
         assertThat(trie.stats().nodes()).isEqualTo(26);
-        // The oldest prompt went first, deepest chunk first.
-        assertThat(trie.match(trie.key(Prompts.random(0, 3 * CHUNK)), new int[] {a})).containsExactly(0);
-        assertThat(trie.match(trie.key(Prompts.random(1, 3 * CHUNK)), new int[] {a})).containsExactly(2 * CHUNK);
-        assertThat(trie.evict(24 * perNode, 100)).isEqualTo(2);
-        assertThat(trie.match(trie.key(Prompts.random(1, 3 * CHUNK)), new int[] {a})).containsExactly(0);
+        // The oldest prompts went first, deepest chunk first, down to their first chunk.
+        assertThat(trie.match(trie.key(Prompts.random(0, 3 * CHUNK)), new int[] {a})).containsExactly(CHUNK);
+        assertThat(trie.match(trie.key(Prompts.random(1, 3 * CHUNK)), new int[] {a})).containsExactly(CHUNK);
         assertThat(trie.match(trie.key(Prompts.random(2, 3 * CHUNK)), new int[] {a})).containsExactly(3 * CHUNK);
+        assertThat(trie.evict(24 * perNode, 100)).isEqualTo(2);
+        assertThat(trie.match(trie.key(Prompts.random(2, 3 * CHUNK)), new int[] {a})).containsExactly(CHUNK);
+        assertThat(trie.match(trie.key(Prompts.random(3, 3 * CHUNK)), new int[] {a})).containsExactly(3 * CHUNK);
         HashTrieStats stats = trie.stats();
         assertThat(stats.evictedNodes()).isEqualTo(6);
         assertThat(stats.evictedBytes()).isEqualTo(6 * perNode);
-        assertThat(trie.evict(0, Integer.MAX_VALUE)).isEqualTo(24);
+        // Every prompt keeps its first chunk until nothing else is left; then the coldest first chunk goes.
+        assertThat(trie.evict(10 * perNode, 100)).isEqualTo(14);
+        for (int i = 0; i < 10; i++) {
+            assertThat(trie.match(trie.key(Prompts.random(i, 3 * CHUNK)), new int[] {a})).containsExactly(CHUNK);
+        }
+        TrieInvariants.check(trie);
+        assertThat(trie.evict(9 * perNode, 100)).isEqualTo(1);
+        assertThat(trie.match(trie.key(Prompts.random(0, 3 * CHUNK)), new int[] {a})).containsExactly(0);
+        assertThat(trie.match(trie.key(Prompts.random(1, 3 * CHUNK)), new int[] {a})).containsExactly(CHUNK);
+        assertThat(trie.evict(0, Integer.MAX_VALUE)).isEqualTo(9);
         assertThat(trie.evict(0, 10)).isZero();
     }
 

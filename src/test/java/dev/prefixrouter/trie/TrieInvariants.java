@@ -69,27 +69,38 @@ final class TrieInvariants {
         return live;
     }
 
-    /** Invariant 2: the global LRU list holds every node once, and no parent is colder than its child. */
+    /**
+     * Invariant 2: the two LRU lists hold every node once (roots in one, the nodes below them in the other), no
+     * parent below the root level is colder than its child, and the next eviction candidate is a leaf.
+     */
     private void checkGlobalLru(int liveNodes) {
         int[] position = new int[nodes.highWater()];
         Arrays.fill(position, -1);
-        int i = 0;
-        int previous = NIL;
-        for (int n = nodes.lruHead; n != NIL; previous = n, n = nodes.lruNext(n)) {
-            require(nodes.isLive(n), "LRU list holds free node %d", n);
-            require(position[n] == -1, "LRU list holds node %d twice", n);
-            require(nodes.lruPrev(n) == previous, "LRU prev link of %d is broken", n);
-            position[n] = i++;
-        }
-        require(previous == nodes.lruTail, "LRU tail is %d, list ends at %d", nodes.lruTail, previous);
-        require(i == liveNodes, "LRU list holds %d of %d nodes", i, liveNodes);
+        int listed = walk(nodes.rootHead, nodes.rootTail, true, position, 0);
+        listed = walk(nodes.lruHead, nodes.lruTail, false, position, listed);
+        require(listed == liveNodes, "LRU lists hold %d of %d nodes", listed, liveNodes);
         for (int n = 0; n < nodes.highWater(); n++) {
             int p = nodes.isLive(n) ? nodes.parent(n) : NIL;
-            if (p != NIL) {
+            if (p != NIL && nodes.parent(p) != NIL) {
                 require(position[p] < position[n], "parent %d is colder than its child %d", p, n);
             }
         }
-        require(nodes.lruTail == NIL || nodes.isLeaf(nodes.lruTail), "LRU tail %d is not a leaf", nodes.lruTail);
+        int candidate = nodes.evictionCandidate();
+        require(candidate == NIL || nodes.isLeaf(candidate), "eviction candidate %d is not a leaf", candidate);
+    }
+
+    private int walk(int head, int tail, boolean roots, int[] position, int start) {
+        int i = start;
+        int previous = NIL;
+        for (int n = head; n != NIL; previous = n, n = nodes.lruNext(n)) {
+            require(nodes.isLive(n), "LRU list holds free node %d", n);
+            require(position[n] == -1, "LRU lists hold node %d twice", n);
+            require((nodes.parent(n) == NIL) == roots, "node %d is in the wrong LRU list", n);
+            require(nodes.lruPrev(n) == previous, "LRU prev link of %d is broken", n);
+            position[n] = i++;
+        }
+        require(previous == tail, "LRU tail is %d, list ends at %d", tail, previous);
+        return i;
     }
 
     /** Chains hold each node's own attributions, one per slot, mirrored in the endpoint bits. */
