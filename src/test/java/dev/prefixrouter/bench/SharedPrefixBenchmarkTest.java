@@ -17,7 +17,8 @@ class SharedPrefixBenchmarkTest {
             "--engines=3", "--users=16", "--rounds=4",
             "--system-tokens-min=200", "--system-tokens-max=400", "--shared-prompts=2", "--shared-fraction=0.5",
             "--question-tokens-min=10", "--question-tokens-max=20", "--answer-tokens-min=5", "--answer-tokens-max=10",
-            "--think-seconds=1", "--duration-seconds=60", "--warmup-seconds=10", "--time-scale=10", "--roomy-capacity=1.5", "--jvm-warmup-seconds=0",
+            "--think-seconds=1", "--duration-seconds=60", "--warmup-seconds=10", "--time-scale=10",
+            "--roomy-capacity=1.5", "--jvm-warmup-seconds=0",
             "--policies=round-robin,prefix-aware,prefix-aware-bounded", "--regimes=roomy");
 
     @Test
