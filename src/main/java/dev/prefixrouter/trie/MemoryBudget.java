@@ -31,7 +31,7 @@ final class MemoryBudget {
 
     /**
      * Makes room for one attribution (and a node, if {@code withNode}) by using free ids, growing, or evicting;
-     * returns false when the next victim would be {@code protectedLeaf} (or nothing is left).
+     * returns false when nothing but {@code protectedLeaf} is left to evict.
      */
     boolean makeRoom(boolean withNode, int protectedLeaf) {
         long cost = HashTrie.ATTRIBUTION_BYTES + (withNode ? HashTrie.NODE_BYTES : 0);
@@ -41,12 +41,7 @@ final class MemoryBudget {
                     && (!state.attrs.isFull() || growAttributions())) {
                 return true;
             }
-            NodeStore nodes = state.nodes;
-            int victim = nodes.evictionCandidate();
-            if (victim == protectedLeaf) { // only the path being inserted is left below the roots: take a cold root
-                int root = nodes.rootTail;
-                victim = root != protectedLeaf && root != NodeStore.NIL && nodes.isLeaf(root) ? root : NodeStore.NIL;
-            }
+            int victim = state.nodes.evictionCandidateSparing(protectedLeaf);
             if (victim == NodeStore.NIL) {
                 return false;
             }

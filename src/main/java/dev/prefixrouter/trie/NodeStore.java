@@ -45,6 +45,7 @@ final class NodeStore {
     /** The LRU list of root-level nodes (first chunks), most recently touched first. */
     int rootHead = NIL;
     int rootTail = NIL;
+    private int roots;
     private int size;
     private int highWater;
     private int freeHead = NIL;
@@ -56,6 +57,7 @@ final class NodeStore {
     void reset(int capacity) {
         data = new int[capacity * INTS_PER_NODE];
         lruHead = lruTail = rootHead = rootTail = NIL;
+        roots = 0;
         size = highWater = 0;
         freeHead = NIL;
     }
@@ -183,6 +185,9 @@ final class NodeStore {
         int following = after == NIL ? (root ? rootHead : lruHead) : lruNext(after);
         data[node * INTS_PER_NODE + LRU_PREV] = after;
         data[node * INTS_PER_NODE + LRU_NEXT] = following;
+        if (root) {
+            roots++;
+        }
         if (after == NIL) {
             if (root) {
                 rootHead = node;
@@ -207,6 +212,9 @@ final class NodeStore {
         boolean root = parent(node) == NIL;
         int prev = lruPrev(node);
         int next = lruNext(node);
+        if (root) {
+            roots--;
+        }
         if (prev != NIL) {
             data[prev * INTS_PER_NODE + LRU_NEXT] = next;
         } else if (root) {
@@ -237,10 +245,32 @@ final class NodeStore {
     /**
      * The next node to evict: the least recently used node below the root level, else the least recently used
      * root. A cold conversation is trimmed down to its first chunk before any first chunk goes, so the index keeps
-     * the one node that says which engine served it for as long as it can. {@link #NIL} when empty. Always a leaf.
+     * the one node that says which engine served it for as long as it can — but roots may hold at most half the
+     * nodes: beyond that the coldest root goes first if it is a leaf, or the first chunks of conversations long
+     * finished would crowd out everything that is live. {@link #NIL} when empty. Always a leaf.
      */
     int evictionCandidate() {
+        if (rootTail != NIL && (lruTail == NIL || 2 * roots > size) && isLeaf(rootTail)) {
+            return rootTail;
+        }
         return lruTail != NIL ? lruTail : rootTail;
+    }
+
+    /** {@link #evictionCandidate()}, or the best other leaf when that is {@code spared}; {@link #NIL} if none. */
+    int evictionCandidateSparing(int spared) {
+        int candidate = evictionCandidate();
+        if (candidate != spared) {
+            return candidate;
+        }
+        if (lruTail != NIL && lruTail != spared) {
+            return lruTail;
+        }
+        return rootTail != NIL && rootTail != spared && isLeaf(rootTail) ? rootTail : NIL;
+    }
+
+    /** Nodes in the root-level LRU list. */
+    int roots() {
+        return roots;
     }
 
     long allocatedBytes() {

@@ -188,7 +188,7 @@ class HashTrieLifecycleTest {
     }
 
     @Test
-    void evictTakesLeastRecentLeavesInBoundedBatchesAndRootsLast() {
+    void evictTakesLeastRecentLeavesInBoundedBatchesAndRootsLastUpToHalf() {
         int a = trie.acquireSlot();
         for (int i = 0; i < 10; i++) {
             trie.record(trie.key(Prompts.random(i, 3 * CHUNK)), a);
@@ -206,17 +206,35 @@ class HashTrieLifecycleTest {
         HashTrieStats stats = trie.stats();
         assertThat(stats.evictedNodes()).isEqualTo(6);
         assertThat(stats.evictedBytes()).isEqualTo(6 * perNode);
-        // Every prompt keeps its first chunk until nothing else is left; then the coldest first chunk goes.
+        // First chunks go last, but may hold at most half the nodes: past that, the coldest first chunk goes.
         assertThat(trie.evict(10 * perNode, 100)).isEqualTo(14);
+        int[] expected = {0, 0, 0, 0, 0, CHUNK, CHUNK, 2 * CHUNK, 3 * CHUNK, 3 * CHUNK};
         for (int i = 0; i < 10; i++) {
-            assertThat(trie.match(trie.key(Prompts.random(i, 3 * CHUNK)), new int[] {a})).containsExactly(CHUNK);
+            assertThat(trie.match(trie.key(Prompts.random(i, 3 * CHUNK)), new int[] {a})).as("prompt %d", i)
+                    .containsExactly(expected[i]);
         }
         TrieInvariants.check(trie);
         assertThat(trie.evict(9 * perNode, 100)).isEqualTo(1);
-        assertThat(trie.match(trie.key(Prompts.random(0, 3 * CHUNK)), new int[] {a})).containsExactly(0);
-        assertThat(trie.match(trie.key(Prompts.random(1, 3 * CHUNK)), new int[] {a})).containsExactly(CHUNK);
+        assertThat(trie.match(trie.key(Prompts.random(7, 3 * CHUNK)), new int[] {a})).containsExactly(CHUNK);
         assertThat(trie.evict(0, Integer.MAX_VALUE)).isEqualTo(9);
         assertThat(trie.evict(0, 10)).isZero();
+    }
+
+    @Test
+    void firstChunksOfFinishedConversationsDoNotCrowdOutAHotPath() {
+        long budget = 40L * (HashTrie.NODE_BYTES + HashTrie.ATTRIBUTION_BYTES);
+        HashTrie small = new HashTrie(CHUNK, budget, UNLIMITED, 1);
+        int a = small.acquireSlot();
+        String hot = Prompts.random(0, 10 * CHUNK);
+        for (int i = 1; i <= 60; i++) {
+            small.record(small.key(hot), a);
+            small.record(small.key(Prompts.random(i, 3 * CHUNK)), a); // a conversation of one request
+            TrieInvariants.check(small);
+        }
+        assertThat(small.match(small.key(hot), new int[] {a})).containsExactly(10 * CHUNK);
+        assertThat(small.match(small.key(Prompts.random(60, 3 * CHUNK)), new int[] {a})).containsExactly(3 * CHUNK);
+        assertThat(small.match(small.key(Prompts.random(1, 3 * CHUNK)), new int[] {a})).containsExactly(0);
+        assertThat(small.stats().nodes()).isLessThanOrEqualTo(40);
     }
 
     @Test

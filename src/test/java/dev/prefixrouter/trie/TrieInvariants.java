@@ -77,6 +77,7 @@ final class TrieInvariants {
         int[] position = new int[nodes.highWater()];
         Arrays.fill(position, -1);
         int listed = walk(nodes.rootHead, nodes.rootTail, true, position, 0);
+        require(listed == nodes.roots(), "root list holds %d nodes, counts %d", listed, nodes.roots());
         listed = walk(nodes.lruHead, nodes.lruTail, false, position, listed);
         require(listed == liveNodes, "LRU lists hold %d of %d nodes", listed, liveNodes);
         for (int n = 0; n < nodes.highWater(); n++) {
