@@ -181,8 +181,8 @@ final class NodeStore {
      */
     void linkAfter(int node, int anchor) {
         boolean root = parent(node) == NIL;
-        int after = root == (anchor != NIL && parent(anchor) == NIL) ? anchor : NIL;
-        int following = after == NIL ? (root ? rootHead : lruHead) : lruNext(after);
+        int after = anchorInList(root, anchor);
+        int following = after == NIL ? head(root) : lruNext(after);
         data[node * INTS_PER_NODE + LRU_PREV] = after;
         data[node * INTS_PER_NODE + LRU_NEXT] = following;
         if (root) {
@@ -234,12 +234,22 @@ final class NodeStore {
     /** Moves a linked node right after {@code anchor}; a no-op when it is already there (a repeated touch). */
     void moveAfter(int node, int anchor) {
         boolean root = parent(node) == NIL;
-        int after = root == (anchor != NIL && parent(anchor) == NIL) ? anchor : NIL;
-        if (lruPrev(node) == after && (after != NIL || (root ? rootHead : lruHead) == node)) {
+        int after = anchorInList(root, anchor);
+        if (lruPrev(node) == after && (after != NIL || head(root) == node)) {
             return;
         }
         unlink(node);
         linkAfter(node, after);
+    }
+
+    /** {@code anchor} if it is in the list a node of this level belongs to, else {@link #NIL} (that list's head). */
+    private int anchorInList(boolean root, int anchor) {
+        boolean anchorIsRoot = anchor != NIL && parent(anchor) == NIL;
+        return root == anchorIsRoot ? anchor : NIL;
+    }
+
+    private int head(boolean root) {
+        return root ? rootHead : lruHead;
     }
 
     /**
