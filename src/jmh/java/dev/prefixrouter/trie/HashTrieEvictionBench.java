@@ -13,7 +13,7 @@ import org.openjdk.jmh.annotations.State;
 
 /**
  * One {@code evict} batch, i.e. one lock hold of the memory watcher, sampled so the tail (p99.9, max) shows.
- * The trie holds 100k nodes (3125 prompts of 32 chunks, each on two of 16 endpoints, under a shared 4-chunk
+ * The trie holds 100k nodes (3125 prompts of 32 chunks, each on two of 16 engines, under a shared 4-chunk
  * system prompt) and is refilled, outside the measurement, whenever less than a batch is left.
  */
 @State(Scope.Benchmark)

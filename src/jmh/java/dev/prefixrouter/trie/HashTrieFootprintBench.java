@@ -16,7 +16,7 @@ import org.openjdk.jmh.infra.Blackhole;
 import org.openjdk.jol.info.GraphLayout;
 
 /**
- * Real heap bytes per node, measured with JOL on a trie filled to a 64 MB budget with 1 or 3 endpoints per
+ * Real heap bytes per node, measured with JOL on a trie filled to a 64 MB budget with 1 or 3 engines per
  * prefix; reported as auxiliary counters next to the (uninteresting) time of one measurement.
  */
 @State(Scope.Benchmark)
@@ -28,7 +28,7 @@ public class HashTrieFootprintBench {
     private static final long BUDGET = 64L << 20;
 
     @Param({"1", "3"})
-    public int endpointsPerPrefix;
+    public int enginesPerPrefix;
 
     HashTrie trie;
     /** JMH sums EVENTS counters over the measurement iterations; each reports its share so the sum is the value. */
@@ -42,7 +42,7 @@ public class HashTrieFootprintBench {
         String body = "b".repeat(31 * CHUNK);
         for (int i = 0; trie.stats().evictedNodes() < 10_000; i++) {
             PromptKey key = trie.key(String.format("%-" + CHUNK + "d", i) + body);
-            for (int e = 0; e < endpointsPerPrefix; e++) {
+            for (int e = 0; e < enginesPerPrefix; e++) {
                 trie.record(key, slots[e]);
             }
         }

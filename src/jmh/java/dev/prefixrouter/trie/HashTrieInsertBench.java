@@ -12,7 +12,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * Recording a prompt no endpoint has seen, when the memory watcher has kept headroom (as it normally does):
+ * Recording a prompt no engine has seen, when the memory watcher has kept headroom (as it normally does):
  * every chunk is a new node and nothing has to be evicted on the way. Before each call, outside the measurement,
  * the trie is evicted down to one prompt's worth below its budget.
  */

@@ -12,7 +12,7 @@ import org.openjdk.jmh.annotations.State;
 
 /**
  * The request path on a big, long-running trie, where memory rather than the CPU sets the pace. A 512 MB budget
- * (8M nodes) is filled by churning unique 32 KB prompts over 16 endpoints; then 512 conversations of 256 KB are
+ * (8M nodes) is filled by churning unique 32 KB prompts over 16 engines; then 512 conversations of 256 KB are
  * recorded amid further churn, so their node ids come from the free list. Each call takes the next conversation
  * in turn: a working set of 1M nodes (64 MB of arrays plus the index) that no CPU cache holds, so most chunk
  * lookups go to main memory — unlike the small-trie benchmarks, whose few prompts stay in cache.

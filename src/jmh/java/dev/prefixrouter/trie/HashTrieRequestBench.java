@@ -15,7 +15,7 @@ import org.openjdk.jmh.annotations.Threads;
 
 /**
  * What one request costs the router: hashing its prompt ({@code key}, outside the lock), then the longest-prefix
- * match over 16 candidate endpoints and the record ({@code matchRecord}, under the lock), and both together.
+ * match over 16 candidate engines and the record ({@code matchRecord}, under the lock), and both together.
  *
  * <p>{@code repeat}: the same prompt again (a conversation's prefix, the common case: path exists, touch only).
  * {@code fresh}: a ring of 64 prompts, four times what the budget holds, so every record inserts the whole path
@@ -28,7 +28,7 @@ public class HashTrieRequestBench {
 
     private static final int CHUNK = 128;
     private static final int RING = 64;
-    private static final int ENDPOINTS = 16;
+    private static final int ENGINES = 16;
 
     @Param({"4", "32", "256"})
     public int promptKiB;
@@ -47,8 +47,8 @@ public class HashTrieRequestBench {
         long bytesPerPrompt = (long) (chars / CHUNK) * (HashTrie.NODE_BYTES + HashTrie.ATTRIBUTION_BYTES);
         long budget = "fresh".equals(workload) ? bytesPerPrompt * RING / 4 : 256L << 20;
         trie = new HashTrie(CHUNK, budget, Long.MAX_VALUE, 7);
-        candidates = new int[ENDPOINTS];
-        for (int i = 0; i < ENDPOINTS; i++) {
+        candidates = new int[ENGINES];
+        for (int i = 0; i < ENGINES; i++) {
             candidates[i] = trie.acquireSlot();
         }
         SplittableRandom random = new SplittableRandom(1);
@@ -65,7 +65,7 @@ public class HashTrieRequestBench {
             keys[i] = trie.key(prompts[i]);
         }
         for (int i = 0; i < RING; i++) { // so that match alone has something to find
-            trie.record(keys[i], candidates[i % ENDPOINTS]);
+            trie.record(keys[i], candidates[i % ENGINES]);
         }
     }
 
@@ -93,7 +93,7 @@ public class HashTrieRequestBench {
     @Benchmark
     public int record(Cursor cursor) {
         int i = cursor.advance(0);
-        return trie.record(keys[i], candidates[i % ENDPOINTS]);
+        return trie.record(keys[i], candidates[i % ENGINES]);
     }
 
     @Benchmark
@@ -117,6 +117,6 @@ public class HashTrieRequestBench {
 
     private int matchAndRecord(PromptKey key, int i) {
         int[] matched = trie.match(key, candidates);
-        return matched[0] + trie.record(key, candidates[i % ENDPOINTS]);
+        return matched[0] + trie.record(key, candidates[i % ENGINES]);
     }
 }

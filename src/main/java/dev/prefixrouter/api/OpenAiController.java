@@ -1,7 +1,8 @@
 package dev.prefixrouter.api;
 
-import dev.prefixrouter.backend.BackendRegistry;
-import dev.prefixrouter.backend.Candidates;
+import dev.prefixrouter.error.ApiException;
+import dev.prefixrouter.fleet.Candidates;
+import dev.prefixrouter.fleet.Fleet;
 import dev.prefixrouter.observability.RouterMetrics;
 import dev.prefixrouter.proxy.ProxyForwarder;
 import dev.prefixrouter.proxy.ProxyRequest;
@@ -29,17 +30,17 @@ public class OpenAiController {
 
     private final RequestBodyReader bodyReader;
     private final OpenAiRequestParser parser = new OpenAiRequestParser();
-    private final BackendRegistry backends;
+    private final Fleet fleet;
     private final RoutingPolicy policy;
     private final ProxyForwarder forwarder;
     private final RouterMetrics metrics;
     private final String sessionHeader;
     private final long startedAtEpochSeconds = System.currentTimeMillis() / 1000;
 
-    public OpenAiController(RequestBodyReader bodyReader, BackendRegistry backends, RoutingPolicy policy,
+    public OpenAiController(RequestBodyReader bodyReader, Fleet fleet, RoutingPolicy policy,
             ProxyForwarder forwarder, RouterMetrics metrics, RoutingProperties routing) {
         this.bodyReader = bodyReader;
-        this.backends = backends;
+        this.fleet = fleet;
         this.policy = policy;
         this.forwarder = forwarder;
         this.metrics = metrics;
@@ -61,24 +62,24 @@ public class OpenAiController {
         return handle(exchange, ApiOperation.EMBEDDINGS);
     }
 
-    /** Models served by at least one healthy backend, in OpenAI's list format. */
+    /** Models served by at least one healthy engine, in OpenAI's list format. */
     @GetMapping("/v1/models")
     public Map<String, Object> models() {
-        List<Map<String, Object>> data = backends.healthyModels().stream()
+        List<Map<String, Object>> data = fleet.healthyModels().stream()
                 .<Map<String, Object>>map(id -> Map.of("id", id, "object", "model",
                         "created", startedAtEpochSeconds, "owned_by", "prefix-router"))
                 .toList();
         return Map.of("object", "list", "data", data);
     }
 
-    /** 200 while at least one backend is healthy, else 503: a load balancer in front can steer by it. */
+    /** 200 while at least one engine is healthy, else 503: a load balancer in front can steer by it. */
     @GetMapping("/health")
     public ResponseEntity<Map<String, Object>> health() {
-        int healthy = backends.healthyCount();
+        int healthy = fleet.healthyCount();
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", healthy > 0 ? "UP" : "DOWN");
         body.put("healthyBackends", healthy);
-        body.put("backends", backends.endpoints().size());
+        body.put("backends", fleet.engines().size());
         return ResponseEntity.status(healthy > 0 ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).body(body);
     }
 
@@ -94,7 +95,7 @@ public class OpenAiController {
     /** Parses and routes; throws {@link ApiException} for requests that cannot go anywhere. */
     private Routed route(ServerWebExchange exchange, ApiOperation operation, byte[] body, long start) {
         ParsedRequest parsed = parser.parse(operation, body);
-        Candidates candidates = backends.candidatesFor(parsed.model());
+        Candidates candidates = fleet.candidatesFor(parsed.model());
         if (candidates.healthy().isEmpty()) {
             throw candidates.modelKnown() ? ApiException.noHealthyBackend(parsed.model())
                     : ApiException.modelNotFound(parsed.model());

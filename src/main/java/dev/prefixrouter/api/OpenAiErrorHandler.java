@@ -1,5 +1,7 @@
 package dev.prefixrouter.api;
 
+import dev.prefixrouter.error.ApiException;
+import dev.prefixrouter.error.ErrorBodies;
 import java.nio.charset.StandardCharsets;
 import lombok.extern.slf4j.Slf4j;
 import org.springframework.core.annotation.Order;

@@ -1,5 +1,6 @@
 package dev.prefixrouter.api;
 
+import dev.prefixrouter.error.ApiException;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;

@@ -1,5 +1,6 @@
 package dev.prefixrouter.api;
 
+import dev.prefixrouter.error.ApiException;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.core.io.buffer.DataBufferUtils;

@@ -1,8 +1,7 @@
 package dev.prefixrouter.observability;
 
-import dev.prefixrouter.backend.Endpoint;
+import dev.prefixrouter.routing.EngineSlots;
 import dev.prefixrouter.routing.PrefixMatchStatistics;
-import dev.prefixrouter.trie.EndpointSlots;
 import dev.prefixrouter.trie.HashTrie;
 import dev.prefixrouter.trie.HashTrieStats;
 import dev.prefixrouter.trie.MemoryWatcher;
@@ -27,11 +26,11 @@ import reactor.core.publisher.Mono;
 public class HashTrieEndpoint {
 
     private final HashTrie trie;
-    private final EndpointSlots slots;
+    private final EngineSlots slots;
     private final MemoryWatcher watcher;
     private final PrefixMatchStatistics matches;
 
-    public HashTrieEndpoint(HashTrie trie, EndpointSlots slots, MemoryWatcher watcher,
+    public HashTrieEndpoint(HashTrie trie, EngineSlots slots, MemoryWatcher watcher,
             PrefixMatchStatistics matches) {
         this.trie = trie;
         this.slots = slots;
@@ -42,19 +41,19 @@ public class HashTrieEndpoint {
     @ReadOperation
     public HashTrieView read() {
         HashTrieStats stats = trie.stats();
-        Map<Integer, String> backendBySlot = new HashMap<>();
-        slots.all().forEach((endpoint, slot) -> backendBySlot.put(slot.id(), endpoint.id()));
-        List<EndpointView> endpoints = stats.slots().stream()
-                .map(slot -> new EndpointView(backendBySlot.getOrDefault(slot.slot(), "(leaving)"), slot.slot(),
+        Map<Integer, String> engineBySlot = new HashMap<>();
+        slots.all().forEach((engine, slot) -> engineBySlot.put(slot.id(), engine.id()));
+        List<EngineCredits> engines = stats.slots().stream()
+                .map(slot -> new EngineCredits(engineBySlot.getOrDefault(slot.slot(), "(leaving)"), slot.slot(),
                         slot.attributedChars(), slot.capacityChars()))
-                .sorted(Comparator.comparing(EndpointView::backend))
+                .sorted(Comparator.comparing(EngineCredits::backend))
                 .toList();
         MemoryWatcher.RunStats last = watcher.lastRun();
         return new HashTrieView(trie.chunkSize(), stats.nodes(), stats.attributions(), stats.accountedBytes(),
                 stats.allocatedBytes(), stats.maxBytes(), stats.utilization(), stats.maxRecordedDepth(),
                 new Evictions(watcher.runs(), stats.evictedNodes(), stats.evictedBytes(), last.nodes(),
                         last.duration().toNanos() / 1e6, stats.capacityDroppedAttributions()),
-                endpoints.size(), endpoints,
+                engines.size(), engines,
                 new Matches(matches.requests(), matches.hits(), matches.matchedCharRatio()));
     }
 
@@ -85,12 +84,12 @@ public class HashTrieEndpoint {
      * @param maxDepth         deepest prefix recorded since the last clear, in chunks
      * @param evictions        what eviction has done
      * @param endpointsTracked engines the index credits
-     * @param endpoints        per engine: characters credited and its cache capacity
+     * @param engines        per engine: characters credited and its cache capacity
      * @param matches          how much of routed prompts the chosen engines held
      */
     public record HashTrieView(int chunkSize, long nodes, long attributions, long accountedBytes,
             long allocatedBytes, long budgetBytes, double utilization, int maxDepth, Evictions evictions,
-            int endpointsTracked, List<EndpointView> endpoints, Matches matches) {
+            int endpointsTracked, List<EngineCredits> endpoints, Matches matches) {
     }
 
     /**
@@ -106,7 +105,7 @@ public class HashTrieEndpoint {
     }
 
     /** One engine's share of the index, in prompt characters. */
-    public record EndpointView(String backend, int slot, long attributedChars, long capacityChars) {
+    public record EngineCredits(String backend, int slot, long attributedChars, long capacityChars) {
     }
 
     /**

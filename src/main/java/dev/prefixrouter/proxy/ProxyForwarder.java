@@ -1,6 +1,6 @@
 package dev.prefixrouter.proxy;
 
-import dev.prefixrouter.backend.OutlierDetector;
+import dev.prefixrouter.fleet.ejection.OutlierDetector;
 import dev.prefixrouter.observability.RouterMetrics;
 import dev.prefixrouter.routing.RoutingDecision;
 import org.springframework.stereotype.Component;

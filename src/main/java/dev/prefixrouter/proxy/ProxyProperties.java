@@ -1,6 +1,6 @@
 package dev.prefixrouter.proxy;
 
-import static dev.prefixrouter.PropertyChecks.requirePositive;
+import static dev.prefixrouter.config.PropertyChecks.requirePositive;
 
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;

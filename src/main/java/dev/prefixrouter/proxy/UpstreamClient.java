@@ -1,6 +1,6 @@
 package dev.prefixrouter.proxy;
 
-import dev.prefixrouter.backend.Endpoint;
+import dev.prefixrouter.fleet.Engine;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -43,9 +43,9 @@ class UpstreamClient implements DisposableBean {
     }
 
     /** Sends the request; completes with the response once its status and headers arrived. */
-    Mono<UpstreamResponse> send(Endpoint endpoint, ProxyRequest request, ServerHttpRequest client) {
+    Mono<UpstreamResponse> send(Engine engine, ProxyRequest request, ServerHttpRequest client) {
         return http.post()
-                .uri(endpoint.url() + request.path())
+                .uri(engine.url() + request.path())
                 .send((outbound, out) -> {
                     HttpHeaders headers = outbound.requestHeaders();
                     copyRequestHeaders(client, headers);
@@ -54,8 +54,8 @@ class UpstreamClient implements DisposableBean {
                     }
                     headers.set(HttpHeaderNames.CONTENT_LENGTH, request.body().length);
                     headers.set("X-Request-Id", request.requestId());
-                    if (endpoint.apiKey() != null) {
-                        headers.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + endpoint.apiKey());
+                    if (engine.apiKey() != null) {
+                        headers.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + engine.apiKey());
                     }
                     return out.send(Mono.just(Unpooled.wrappedBuffer(request.body())));
                 })

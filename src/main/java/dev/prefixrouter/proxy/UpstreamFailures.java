@@ -1,6 +1,6 @@
 package dev.prefixrouter.proxy;
 
-import dev.prefixrouter.api.ApiException;
+import dev.prefixrouter.error.ApiException;
 import java.io.IOException;
 import java.util.concurrent.TimeoutException;
 import reactor.netty.http.client.PrematureCloseException;
@@ -13,8 +13,8 @@ final class UpstreamFailures {
 
     /** The engine answered 503 before anything reached the client: another engine may have room. */
     static final class Unavailable extends IOException {
-        Unavailable(String backend) {
-            super("backend " + backend + " answered 503", null);
+        Unavailable(String engine) {
+            super("engine " + engine + " answered 503", null);
         }
     }
 
@@ -26,17 +26,17 @@ final class UpstreamFailures {
         return error instanceof IOException && !(error instanceof TimeoutException);
     }
 
-    static ApiException toApiException(Throwable error, String backend) {
+    static ApiException toApiException(Throwable error, String engine) {
         if (error instanceof ApiException apiError) {
             return apiError;
         }
         if (error instanceof TimeoutException) {
-            return ApiException.upstreamTimeout("backend " + backend + " sent nothing within the timeout");
+            return ApiException.upstreamTimeout("engine " + engine + " sent nothing within the timeout");
         }
         if (error instanceof PrematureCloseException) {
-            return ApiException.upstreamUnreachable("backend " + backend + " closed the connection");
+            return ApiException.upstreamUnreachable("engine " + engine + " closed the connection");
         }
-        return ApiException.upstreamUnreachable("backend " + backend + ": " + describe(error));
+        return ApiException.upstreamUnreachable("engine " + engine + ": " + describe(error));
     }
 
     static String describe(Throwable error) {

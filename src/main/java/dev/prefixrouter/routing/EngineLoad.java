@@ -1,8 +1,8 @@
 package dev.prefixrouter.routing;
 
-import dev.prefixrouter.backend.Endpoint;
-import dev.prefixrouter.backend.EngineStats;
-import dev.prefixrouter.backend.EngineStatsProperties;
+import dev.prefixrouter.fleet.Engine;
+import dev.prefixrouter.fleet.scraping.EngineStatsProperties;
+import dev.prefixrouter.fleet.stats.EngineStats;
 import java.time.Duration;
 import org.springframework.stereotype.Component;
 
@@ -22,9 +22,9 @@ public class EngineLoad {
     }
 
     /** Requests queued or running at the engine, as best known now. */
-    public int requests(Endpoint endpoint) {
-        int own = endpoint.inFlight();
-        EngineStats stats = freshStats(endpoint);
+    public int requests(Engine engine) {
+        int own = engine.inFlight();
+        EngineStats stats = freshStats(engine);
         if (stats == null || stats.runningRequests().isEmpty()) {
             return own;
         }
@@ -33,14 +33,14 @@ public class EngineLoad {
     }
 
     /** Requests the engine reports waiting for a batch slot, or 0 when unknown. */
-    public int waiting(Endpoint endpoint) {
-        EngineStats stats = freshStats(endpoint);
+    public int waiting(Engine engine) {
+        EngineStats stats = freshStats(engine);
         return stats == null ? 0 : (int) Math.round(stats.waitingRequests().orElse(0));
     }
 
     /** The engine's stats if they are recent enough to trust, else {@code null}. */
-    public EngineStats freshStats(Endpoint endpoint) {
-        EngineStats stats = endpoint.engineStats();
+    public EngineStats freshStats(Engine engine) {
+        EngineStats stats = engine.engineStats();
         return stats != null && stats.isFresh(System.nanoTime(), Duration.ofNanos(maxAgeNanos)) ? stats : null;
     }
 }

@@ -1,6 +1,6 @@
 package dev.prefixrouter.routing;
 
-import dev.prefixrouter.backend.Endpoint;
+import dev.prefixrouter.fleet.Engine;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -17,10 +17,10 @@ import java.util.function.ToIntFunction;
 public class LeastLoadedPolicy implements RoutingPolicy {
 
     private final AtomicLong counter = new AtomicLong();
-    private final ToIntFunction<Endpoint> load;
+    private final ToIntFunction<Engine> load;
 
     /** @param load how busy an engine is; {@link EngineLoad#requests} in the application */
-    public LeastLoadedPolicy(ToIntFunction<Endpoint> load) {
+    public LeastLoadedPolicy(ToIntFunction<Engine> load) {
         this.load = load;
     }
 
@@ -30,7 +30,7 @@ public class LeastLoadedPolicy implements RoutingPolicy {
     }
 
     @Override
-    public RoutingDecision route(RoutingRequest request, List<Endpoint> candidates) {
+    public RoutingDecision route(RoutingRequest request, List<Engine> candidates) {
         int size = candidates.size();
         Integer[] order = new Integer[size];
         int[] load = new int[size];
@@ -40,7 +40,7 @@ public class LeastLoadedPolicy implements RoutingPolicy {
         }
         Arrays.sort(order, Comparator.comparingInt(i -> load[i]));
         long turn = counter.getAndIncrement();
-        List<Endpoint> ranked = new ArrayList<>(size);
+        List<Engine> ranked = new ArrayList<>(size);
         for (int groupStart = 0; groupStart < size; ) {
             int groupEnd = groupStart;
             while (groupEnd < size && load[order[groupEnd]] == load[order[groupStart]]) {

@@ -1,7 +1,6 @@
 package dev.prefixrouter.routing;
 
-import dev.prefixrouter.backend.Endpoint;
-import dev.prefixrouter.trie.EndpointSlots;
+import dev.prefixrouter.fleet.Engine;
 import dev.prefixrouter.trie.HashTrie;
 import dev.prefixrouter.trie.PromptKey;
 import java.util.Arrays;
@@ -50,12 +49,12 @@ public class PrefixAwarePolicy implements RoutingPolicy {
     static final double UNINDEXED_TIE_SHARE = 1.0;
 
     private final HashTrie trie;
-    private final EndpointSlots slots;
+    private final EngineSlots slots;
     private final EngineLoad load;
     private final RoutingProperties.Prefix knobs;
     private final PrefixMatchStatistics statistics;
 
-    public PrefixAwarePolicy(HashTrie trie, EndpointSlots slots, EngineLoad load, RoutingProperties.Prefix knobs,
+    public PrefixAwarePolicy(HashTrie trie, EngineSlots slots, EngineLoad load, RoutingProperties.Prefix knobs,
             PrefixMatchStatistics statistics) {
         this.trie = trie;
         this.slots = slots;
@@ -70,11 +69,11 @@ public class PrefixAwarePolicy implements RoutingPolicy {
     }
 
     @Override
-    public RoutingDecision route(RoutingRequest request, List<Endpoint> candidates) {
+    public RoutingDecision route(RoutingRequest request, List<Engine> candidates) {
         String prompt = request.prompt();
         PromptKey key = trie.key(prompt);
         int size = candidates.size();
-        EndpointSlots.Slot[] candidateSlots = new EndpointSlots.Slot[size];
+        EngineSlots.Slot[] candidateSlots = new EngineSlots.Slot[size];
         int[] slotIds = new int[size];
         for (int i = 0; i < size; i++) {
             candidateSlots[i] = slots.of(candidates.get(i));
@@ -91,17 +90,17 @@ public class PrefixAwarePolicy implements RoutingPolicy {
         long firstChunk = Rendezvous.keyHash(prompt.length() <= trie.chunkSize() ? prompt
                 : prompt.substring(0, trie.chunkSize()));
         for (int i = 0; i < size; i++) {
-            Endpoint endpoint = candidates.get(i);
-            EndpointSlots.Slot slot = candidateSlots[i];
+            Engine engine = candidates.get(i);
+            EngineSlots.Slot slot = candidateSlots[i];
             uncached[i] = prompt.length() - matched[i];
-            long otherWaiting = Math.max(0, load.waiting(endpoint) - slot.prefillRequests().get());
+            long otherWaiting = Math.max(0, load.waiting(engine) - slot.prefillRequests().get());
             long queued = slot.prefillChars().get() + otherWaiting * knobs.waitingRequestChars()
-                    + (long) load.requests(endpoint) * knobs.runningRequestChars();
+                    + (long) load.requests(engine) * knobs.runningRequestChars();
             long cost = uncached[i] + (long) (queued * knobs.queueWeight());
             bucket[i] = cost / tolerance;
-            tieBreak[i] = Rendezvous.score(firstChunk, endpoint);
+            tieBreak[i] = Rendezvous.score(firstChunk, engine);
         }
-        List<Endpoint> ranked = Ranking.of(candidates, Comparator.<Integer>comparingLong(i -> bucket[i])
+        List<Engine> ranked = Ranking.of(candidates, Comparator.<Integer>comparingLong(i -> bucket[i])
                 .thenComparing(Comparator.<Integer>comparingInt(i -> matched[i]).reversed())
                 .thenComparing(Comparator.<Integer>comparingLong(i -> tieBreak[i]).reversed()));
         statistics.record(prompt.length(), matched[candidates.indexOf(ranked.get(0))]);

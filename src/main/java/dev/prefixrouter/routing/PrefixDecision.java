@@ -1,7 +1,6 @@
 package dev.prefixrouter.routing;
 
-import dev.prefixrouter.backend.Endpoint;
-import dev.prefixrouter.trie.EndpointSlots;
+import dev.prefixrouter.fleet.Engine;
 import dev.prefixrouter.trie.HashTrie;
 import dev.prefixrouter.trie.PromptKey;
 import java.util.List;
@@ -19,15 +18,15 @@ final class PrefixDecision implements RoutingDecision {
 
     private final HashTrie trie;
     private final PromptKey key;
-    private final List<Endpoint> ranked;
-    private final List<Endpoint> candidates;
-    private final EndpointSlots.Slot[] slots;
+    private final List<Engine> ranked;
+    private final List<Engine> candidates;
+    private final EngineSlots.Slot[] slots;
     private final long[] uncached;
     private final int[] recordedFrom;
     private final boolean[] prefilling;
 
-    PrefixDecision(HashTrie trie, PromptKey key, List<Endpoint> ranked, List<Endpoint> candidates,
-            EndpointSlots.Slot[] slots, long[] uncached) {
+    PrefixDecision(HashTrie trie, PromptKey key, List<Engine> ranked, List<Engine> candidates,
+            EngineSlots.Slot[] slots, long[] uncached) {
         this.trie = trie;
         this.key = key;
         this.ranked = ranked;
@@ -39,14 +38,14 @@ final class PrefixDecision implements RoutingDecision {
     }
 
     @Override
-    public List<Endpoint> ranked() {
+    public List<Engine> ranked() {
         return ranked;
     }
 
     @Override
-    public void attempting(Endpoint endpoint) {
-        int i = indexOf(endpoint);
-        EndpointSlots.Slot slot = slots[i];
+    public void attempting(Engine engine) {
+        int i = indexOf(engine);
+        EngineSlots.Slot slot = slots[i];
         recordedFrom[i] = key.chunks() == 0 ? 0 : trie.record(key, slot.id());
         slot.prefillChars().addAndGet(uncached[i]);
         slot.prefillRequests().incrementAndGet();
@@ -54,21 +53,21 @@ final class PrefixDecision implements RoutingDecision {
     }
 
     @Override
-    public void attemptFailed(Endpoint endpoint) {
-        int i = indexOf(endpoint);
+    public void attemptFailed(Engine engine) {
+        int i = indexOf(engine);
         if (recordedFrom[i] < key.chunks()) {
             trie.undo(key, slots[i].id(), recordedFrom[i]);
         }
     }
 
     @Override
-    public void responding(Endpoint endpoint) {
-        prefillDone(indexOf(endpoint));
+    public void responding(Engine engine) {
+        prefillDone(indexOf(engine));
     }
 
     @Override
-    public void finished(Endpoint endpoint) {
-        prefillDone(indexOf(endpoint));
+    public void finished(Engine engine) {
+        prefillDone(indexOf(engine));
     }
 
     private void prefillDone(int i) {
@@ -79,12 +78,12 @@ final class PrefixDecision implements RoutingDecision {
         }
     }
 
-    private int indexOf(Endpoint endpoint) {
+    private int indexOf(Engine engine) {
         for (int i = 0; i < candidates.size(); i++) {
-            if (candidates.get(i) == endpoint) {
+            if (candidates.get(i) == engine) {
                 return i;
             }
         }
-        throw new IllegalArgumentException("not a candidate of this request: " + endpoint.id());
+        throw new IllegalArgumentException("not a candidate of this request: " + engine.id());
     }
 }

@@ -1,6 +1,6 @@
 package dev.prefixrouter.routing;
 
-import dev.prefixrouter.backend.Endpoint;
+import dev.prefixrouter.fleet.Engine;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -13,11 +13,11 @@ final class Ranking {
     }
 
     /** The candidates sorted by {@code byPosition}, which compares indexes into {@code candidates} (stable). */
-    static List<Endpoint> of(List<Endpoint> candidates, Comparator<Integer> byPosition) {
+    static List<Engine> of(List<Engine> candidates, Comparator<Integer> byPosition) {
         Integer[] order = new Integer[candidates.size()];
         Arrays.setAll(order, i -> i);
         Arrays.sort(order, byPosition);
-        List<Endpoint> ranked = new ArrayList<>(order.length);
+        List<Engine> ranked = new ArrayList<>(order.length);
         for (int i : order) {
             ranked.add(candidates.get(i));
         }

@@ -2,7 +2,7 @@ package dev.prefixrouter.routing;
 
 import com.dynatrace.hash4j.hashing.Hasher64;
 import com.dynatrace.hash4j.hashing.Hashing;
-import dev.prefixrouter.backend.Endpoint;
+import dev.prefixrouter.fleet.Engine;
 
 /**
  * Rendezvous (highest-random-weight) hashing: each (key, engine) pair gets a score and the highest wins, so a key
@@ -20,7 +20,7 @@ final class Rendezvous {
         return HASH.hashCharsToLong(key);
     }
 
-    static long score(long keyHash, Endpoint endpoint) {
-        return HASH.hashLongLongToLong(keyHash, HASH.hashCharsToLong(endpoint.id()));
+    static long score(long keyHash, Engine engine) {
+        return HASH.hashLongLongToLong(keyHash, HASH.hashCharsToLong(engine.id()));
     }
 }

@@ -1,6 +1,6 @@
 package dev.prefixrouter.routing;
 
-import dev.prefixrouter.backend.Endpoint;
+import dev.prefixrouter.fleet.Engine;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -16,10 +16,10 @@ public class RoundRobinPolicy implements RoutingPolicy {
     }
 
     @Override
-    public RoutingDecision route(RoutingRequest request, List<Endpoint> candidates) {
+    public RoutingDecision route(RoutingRequest request, List<Engine> candidates) {
         int size = candidates.size();
         int start = (int) Math.floorMod(counter.getAndIncrement(), (long) size);
-        List<Endpoint> ranked = new ArrayList<>(size);
+        List<Engine> ranked = new ArrayList<>(size);
         for (int i = 0; i < size; i++) {
             ranked.add(candidates.get((start + i) % size));
         }

@@ -1,6 +1,5 @@
 package dev.prefixrouter.routing;
 
-import dev.prefixrouter.trie.EndpointSlots;
 import dev.prefixrouter.trie.HashTrie;
 import lombok.extern.slf4j.Slf4j;
 import org.springframework.context.annotation.Bean;
@@ -12,7 +11,7 @@ import org.springframework.context.annotation.Configuration;
 class RoutingConfiguration {
 
     @Bean
-    RoutingPolicy routingPolicy(RoutingProperties properties, EngineLoad load, HashTrie trie, EndpointSlots slots,
+    RoutingPolicy routingPolicy(RoutingProperties properties, EngineLoad load, HashTrie trie, EngineSlots slots,
             PrefixMatchStatistics statistics) {
         RoutingPolicy policy = switch (properties.policy()) {
             case PREFIX_AWARE -> new PrefixAwarePolicy(trie, slots, load, properties.prefix(), statistics);

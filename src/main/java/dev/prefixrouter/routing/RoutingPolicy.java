@@ -1,6 +1,6 @@
 package dev.prefixrouter.routing;
 
-import dev.prefixrouter.backend.Endpoint;
+import dev.prefixrouter.fleet.Engine;
 import java.util.List;
 
 /** Chooses where a request goes: ranks the healthy engines serving its model. Called on event-loop threads. */
@@ -10,5 +10,5 @@ public interface RoutingPolicy {
     String name();
 
     /** @param candidates healthy engines serving the request's model, never empty */
-    RoutingDecision route(RoutingRequest request, List<Endpoint> candidates);
+    RoutingDecision route(RoutingRequest request, List<Engine> candidates);
 }

@@ -1,6 +1,6 @@
 package dev.prefixrouter.routing;
 
-import dev.prefixrouter.backend.Endpoint;
+import dev.prefixrouter.fleet.Engine;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
@@ -25,7 +25,7 @@ public class SessionAffinityPolicy implements RoutingPolicy {
     }
 
     @Override
-    public RoutingDecision route(RoutingRequest request, List<Endpoint> candidates) {
+    public RoutingDecision route(RoutingRequest request, List<Engine> candidates) {
         if (request.sessionKey() == null || request.sessionKey().isEmpty()) {
             return withoutSession.route(request, candidates);
         }

@@ -1,7 +1,6 @@
 package dev.prefixrouter.sim;
 
 import java.util.Arrays;
-
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Sinks;
 

@@ -8,7 +8,10 @@ package dev.prefixrouter.sim;
  */
 public record SimRequest(String prompt, int maxTokens) {
 
-    /** The simulator's token estimate: about four characters per token, as for English text with BPE tokenizers. */
+    /**
+     * The simulator's tokenizer: about four characters per token, as for English text with BPE tokenizers. (The
+     * router assumes the same ratio for real engines; a demo test checks that the two agree.)
+     */
     public static final int CHARS_PER_TOKEN = 4;
 
     public SimRequest {

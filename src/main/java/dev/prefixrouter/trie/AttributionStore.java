@@ -3,16 +3,16 @@ package dev.prefixrouter.trie;
 import java.util.Arrays;
 
 /**
- * (node, endpoint) attributions, each an interleaved record of {@link #INTS_PER_ATTRIBUTION} ints in one
+ * (node, engine) attributions, each an interleaved record of {@link #INTS_PER_ATTRIBUTION} ints in one
  * {@code int[]} (for the same cache-line reason as {@link NodeStore}). Each attribution sits on two lists: its
  * slot's LRU list ({@code prev}/{@code next}, most recent at {@link SlotTable#head}) and its node's singly linked
  * chain ({@code nextInNode}, starting at {@link NodeStore#attrHead}). Slots 0..63 are mirrored in the node's
- * endpoint bits, so a miss for them costs no chain walk.
+ * engine bits, so a miss for them costs no chain walk.
  *
  * <p>The slot shares an int with a 16-bit count of the node's children that carry the same slot; {@code undo} reads
  * it to leave an attribution alone while a child still depends on it. The count saturates and then stays put, which
  * only makes {@code undo} keep an attribution it could have removed. Node chains are move-to-front on
- * {@link #findAndPromote}, so the endpoint a prefix is usually sent to is found first. Not thread-safe.
+ * {@link #findAndPromote}, so the engine a prefix is usually sent to is found first. Not thread-safe.
  */
 final class AttributionStore {
 

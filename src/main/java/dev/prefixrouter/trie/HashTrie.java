@@ -7,23 +7,23 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 
 /**
- * The prefix index: which endpoints have been sent which prompt prefixes, inside a hard memory budget.
+ * The prefix index: which engines have been sent which prompt prefixes, inside a hard memory budget.
  *
  * <p>A prompt is cut into full chunks of {@code chunkSize} characters (a trailing partial chunk is never indexed);
  * each chunk's hash is chained with its parent's, so one 64-bit key names a whole prefix and the "trie" is a flat
  * table keyed by it ({@link NodeIndex}) over nodes packed as int records in one array ({@link NodeStore}), no
- * object per node. Each node lists the endpoint slots attributed to it ({@link AttributionStore}); slots are small
+ * object per node. Each node lists the engine slots attributed to it ({@link AttributionStore}); slots are small
  * ints handed out by {@link #acquireSlot()}, and slots 0..63 also live in a bit set per node for the common case.
  *
  * <p>Invariants, after every public call: every node's parent exists; in the global LRU list and in each slot's
  * LRU list a parent (or a slot's attribution on it) is never colder than a child, so the global tail is always a
- * leaf and a child's endpoints are a subset of its parent's; accounted bytes equal live nodes times
+ * leaf and a child's engines are a subset of its parent's; accounted bytes equal live nodes times
  * {@link #NODE_BYTES} plus live attributions times {@link #ATTRIBUTION_BYTES} and never exceed the budget; each
- * slot's attributed characters stay within its capacity (the endpoint's KV cache, coldest dropped first).
+ * slot's attributed characters stay within its capacity (the engine's KV cache, coldest dropped first).
  *
  * <p>Memory: the backing arrays grow by doubling, never past {@code maxMemoryBytes} of elements, so
  * {@code allocatedBytes <= maxMemoryBytes + overhead}, where the overhead is the arrays' headers (under 256 bytes)
- * and 37 bytes per endpoint slot of capacity (which doubles as slots are acquired, up to 65536). Growing copies the
+ * and 37 bytes per engine slot of capacity (which doubles as slots are acquired, up to 65536). Growing copies the
  * arrays under the lock; that happens at most log2(size / 1024) times per store. Capacity is not given back until
  * {@link #clear()}, so a store that grew for one mix of nodes and attributions can leave less room for the other.
  *
@@ -38,7 +38,7 @@ import java.util.function.Function;
 public final class HashTrie {
 
     /**
-     * Accounted bytes per node: its record (long hash 8 + long endpoint bits 8 + int parent, child count, LRU prev,
+     * Accounted bytes per node: its record (long hash 8 + long engine bits 8 + int parent, child count, LRU prev,
      * LRU next, attribution head 5 * 4 = 36) plus its share of the index (2 int slots per node = 8): 44.
      */
     public static final int NODE_BYTES = NodeStore.BYTES_PER_NODE + NodeIndex.BYTES_PER_NODE;
@@ -107,8 +107,8 @@ public final class HashTrie {
     /**
      * Records that the key's prompt was sent to {@code slot}; returns the depth (in chunks) from which this call
      * newly attributed the slot, to pass to {@link #undo}, or {@code key.chunks()} if it added nothing. A slot that
-     * is not active is ignored: its endpoint left while the request was in flight. (Once swept, a slot id can be
-     * handed to a new endpoint, so such a late record could credit the newcomer with one prefix: a wrong guess
+     * is not active is ignored: its engine left while the request was in flight. (Once swept, a slot id can be
+     * handed to a new engine, so such a late record could credit the newcomer with one prefix: a wrong guess
      * that costs a cache miss and ages out.)
      */
     public int record(PromptKey key, int slot) {
@@ -175,7 +175,7 @@ public final class HashTrie {
         }
     }
 
-    /** A new endpoint slot, the lowest free one, with the default capacity. */
+    /** A new engine slot, the lowest free one, with the default capacity. */
     public int acquireSlot() {
         lock();
         try {
@@ -185,7 +185,7 @@ public final class HashTrie {
         }
     }
 
-    /** Retires an endpoint: it stops matching now; its slot is reusable once {@link #maintain} swept it. */
+    /** Retires an engine: it stops matching now; its slot is reusable once {@link #maintain} swept it. */
     public void releaseSlot(int slot) {
         lock();
         try {
@@ -195,7 +195,7 @@ public final class HashTrie {
         }
     }
 
-    /** Sets how many prompt characters the endpoint's cache holds, dropping its coldest attributions past that. */
+    /** Sets how many prompt characters the engine's cache holds, dropping its coldest attributions past that. */
     public void setCapacity(int slot, long capacityChars) {
         if (capacityChars < 0) {
             throw new IllegalArgumentException("capacityChars must be >= 0, was " + capacityChars);
@@ -211,7 +211,7 @@ public final class HashTrie {
         while (more) { // in batches, so a big cut never holds the lock for long
             lock();
             try {
-                // The endpoint may leave (or its capacity change again) between batches: then stop.
+                // The engine may leave (or its capacity change again) between batches: then stop.
                 more = state.slots.isActive(slot) && state.slots.capacityChars(slot) == capacityChars
                         && pruner.trimToCapacity(slot, PathRecorder.TRIM_BATCH) > 0 && pruner.isOverCapacity(slot);
             } finally {
@@ -252,7 +252,7 @@ public final class HashTrie {
 
     /**
      * Whether the index has ever dropped a prefix for its own reasons (a memory eviction, a clear) rather than
-     * because the endpoint is assumed to have dropped it too: until then, a prompt that matches nothing is new to
+     * because the engine is assumed to have dropped it too: until then, a prompt that matches nothing is new to
      * every engine; after, its engine may still hold it. Lock-free.
      */
     public boolean mayHaveForgotten() {

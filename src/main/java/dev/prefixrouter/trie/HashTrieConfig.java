@@ -1,6 +1,6 @@
 package dev.prefixrouter.trie;
 
-import static dev.prefixrouter.PropertyChecks.requirePositive;
+import static dev.prefixrouter.config.PropertyChecks.requirePositive;
 
 import jakarta.validation.constraints.NotNull;
 import java.time.Duration;

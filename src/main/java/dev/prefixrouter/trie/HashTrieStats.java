@@ -6,14 +6,14 @@ import java.util.List;
  * A consistent snapshot of a {@link HashTrie}, taken under its lock.
  *
  * @param nodes live nodes (full chunks of some recorded prefix)
- * @param attributions live (node, endpoint) attributions
+ * @param attributions live (node, engine) attributions
  * @param accountedBytes {@code nodes * NODE_BYTES + attributions * ATTRIBUTION_BYTES}; drives eviction and the cap
  * @param maxBytes the hard budget for {@code accountedBytes}
  * @param allocatedBytes real bytes of the backing arrays, headers included
  * @param maxRecordedDepth deepest path (in chunks) recorded since the last clear: an upper bound on the current depth
  * @param evictedNodes nodes evicted for memory since construction
  * @param evictedBytes accounted bytes those evictions freed
- * @param capacityDroppedAttributions attributions dropped because an endpoint exceeded its cache capacity
+ * @param capacityDroppedAttributions attributions dropped because an engine exceeded its cache capacity
  * @param retiredSlots released slots whose attributions are not yet swept
  * @param slots per active slot: its attributed and capacity characters
  */
@@ -40,9 +40,9 @@ public record HashTrieStats(
     }
 
     /**
-     * One endpoint's share of the index.
+     * One engine's share of the index.
      *
-     * @param slot the endpoint's slot
+     * @param slot the engine's slot
      * @param attributedChars prompt characters the index credits to it
      * @param capacityChars how many it may be credited with (its KV cache, in prompt characters)
      */

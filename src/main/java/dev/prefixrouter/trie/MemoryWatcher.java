@@ -15,8 +15,8 @@ import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * Keeps the prefix index under its budget smoothly, on its own thread: every {@code memory-check-interval} it gives
- * engines' cache capacities to the index, sweeps engines that left, and, above {@code eviction-threshold} of
+ * Keeps the prefix index under its budget smoothly, on its own thread: every {@code memory-check-interval} it
+ * sweeps the credits of slots that were released, and, above {@code eviction-threshold} of
  * {@code max-memory}, evicts least-recently-used leaves down to {@code target-utilization} in batches of
  * {@code eviction-batch} nodes, each its own short lock hold, so routing never waits for more than one batch. (The
  * index also evicts on insert when a burst would cross the budget between runs.) Each eviction run is logged with
@@ -31,7 +31,6 @@ public class MemoryWatcher implements SmartLifecycle {
 
     private final HashTrie trie;
     private final HashTrieConfig config;
-    private final EndpointSlots slots;
     private final Scheduler scheduler = Schedulers.newSingle("hashtrie-watcher", true);
     private volatile Disposable schedule;
     private volatile RunStats lastRun = new RunStats(0, 0, 0, Duration.ZERO);
@@ -48,10 +47,9 @@ public class MemoryWatcher implements SmartLifecycle {
     public record RunStats(long nodes, long bytes, int batches, Duration duration) {
     }
 
-    public MemoryWatcher(HashTrie trie, HashTrieConfig config, EndpointSlots slots) {
+    public MemoryWatcher(HashTrie trie, HashTrieConfig config) {
         this.trie = trie;
         this.config = config;
-        this.slots = slots;
     }
 
     @Override
@@ -86,7 +84,6 @@ public class MemoryWatcher implements SmartLifecycle {
 
     private void check() {
         try {
-            slots.refreshCapacities();
             while (trie.maintain(SWEEP_BATCH) == SWEEP_BATCH) {
                 Thread.onSpinWait();
             }

@@ -4,7 +4,7 @@ import java.util.Arrays;
 
 /**
  * The trie's nodes, each an interleaved record of {@link #INTS_PER_NODE} ints in one {@code int[]}, plus the global
- * LRU list threaded through them. Per node: its chained hash, parent id ({@link #NIL} at the root level), endpoint
+ * LRU list threaded through them. Per node: its chained hash, parent id ({@link #NIL} at the root level), engine
  * bits for slots 0..63, LRU links, the head of its attribution chain and its child count — {@link #BYTES_PER_NODE}
  * bytes and no object per node.
  *
@@ -22,7 +22,7 @@ final class NodeStore {
 
     static final int NIL = -1;
     static final int INTS_PER_NODE = 9;
-    /** long hash + long endpoint bits + five int fields (parent, prev, next, attribution head, children). */
+    /** long hash + long engine bits + five int fields (parent, prev, next, attribution head, children). */
     static final int BYTES_PER_NODE = 4 * INTS_PER_NODE;
     /** Ids times the record size must stay a valid int index. */
     static final int MAX_CAPACITY = (Integer.MAX_VALUE - 8) / INTS_PER_NODE;
@@ -92,7 +92,7 @@ final class NodeStore {
         return data[node * INTS_PER_NODE + PARENT];
     }
 
-    long endpointBits(int node) {
+    long slotBits(int node) {
         int base = node * INTS_PER_NODE;
         return ((long) data[base + BITS_HIGH] << 32) | (data[base + BITS_LOW] & 0xFFFF_FFFFL);
     }

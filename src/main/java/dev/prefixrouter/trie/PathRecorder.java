@@ -1,7 +1,7 @@
 package dev.prefixrouter.trie;
 
 /**
- * Records that a prompt's prefix was sent to an endpoint, and undoes that.
+ * Records that a prompt's prefix was sent to an engine, and undoes that.
  *
  * <p>{@code record} works top-down so that both orders hold at every step: the path's nodes are moved to the head
  * of the global LRU list in root-to-leaf order, each right after its parent (so a parent is never colder than its
@@ -199,10 +199,10 @@ final class PathRecorder {
 
     /**
      * The node's attribution to {@code slot}, trying the cheap places first. The head of the node's chain: chains
-     * are move-to-front, so it is usually the endpoint this prefix goes to, and it needs only the node's record,
+     * are move-to-front, so it is usually the engine this prefix goes to, and it needs only the node's record,
      * already loaded, so consecutive depths do not wait on each other. Then the slot's own list: a path the slot
      * recorded before lies there in root-to-leaf order, so the child's attribution usually follows the parent's
-     * (this catches endpoints taking turns on a hot prefix). Only then a walk of the chain.
+     * (this catches engines taking turns on a hot prefix). Only then a walk of the chain.
      */
     private int findAttribution(int node, int slot, int parentAttribution) {
         AttributionStore attrs = state.attrs;

@@ -3,15 +3,15 @@ package dev.prefixrouter.trie;
 import java.util.Arrays;
 
 /**
- * Longest-prefix match for a set of candidate endpoints by binary search over the key's depths. Along one key,
- * "the node at depth d exists and carries endpoint E" is monotone in d: a node exists only if its parent does (its
- * key chains its parent's), and a child's endpoints are a subset of its parent's. So each candidate's match length
+ * Longest-prefix match for a set of candidate engines by binary search over the key's depths. Along one key,
+ * "the node at depth d exists and carries engine E" is monotone in d: a node exists only if its parent does (its
+ * key chains its parent's), and a child's engines are a subset of its parent's. So each candidate's match length
  * is a threshold, and one probe at the middle of an interval splits the candidates into those present (their
  * threshold lies above) and those absent (below). A 2048-chunk prompt needs about 11 index lookups per distinct
  * match length among the candidates instead of 2048 — on a trie larger than the caches, each lookup is a
  * main-memory access.
  *
- * <p>Slots 0..63 are tested with one AND on the node's endpoint bits; slots from 64 up by one walk of the node's
+ * <p>Slots 0..63 are tested with one AND on the node's engine bits; slots from 64 up by one walk of the node's
  * attribution chain, marking with per-call stamps in scratch arrays (no allocation, no clearing). A probe trusts
  * the 64-bit chained hash without checking the parent, as vLLM trusts its block hashes; {@link PathRecorder}
  * still checks parents before it changes anything. Reads only: recency is not touched. Not thread-safe.
@@ -56,7 +56,7 @@ final class PrefixMatcher {
             }
             int mid = (low + high) >>> 1;
             int node = state.index.find(hashes[mid], state.nodes);
-            long present = node == NIL ? 0 : state.nodes.endpointBits(node) & narrow;
+            long present = node == NIL ? 0 : state.nodes.slotBits(node) & narrow;
             int wideSplit = wideFrom < wideTo ? partitionWide(node, wideFrom, wideTo) : wideFrom;
             // Present at mid: at least mid + 1 chunks (recurse, on half the depths: the stack stays within
             // log2(chunks)). Absent: at most mid (loop).

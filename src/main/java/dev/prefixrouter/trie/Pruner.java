@@ -2,8 +2,8 @@ package dev.prefixrouter.trie;
 
 /**
  * Every way something leaves the trie: a memory eviction of the least recently used leaf, an attribution dropped
- * because its endpoint is over capacity, swept because its endpoint retired, or undone. Removal only ever takes
- * a slot's coldest attribution or a childless node, so no node outlives its parent and no endpoint stays on a
+ * because its engine is over capacity, swept because its engine retired, or undone. Removal only ever takes
+ * a slot's coldest attribution or a childless node, so no node outlives its parent and no engine stays on a
  * child after leaving its parent. A node left without attributions is removed at once if it is a leaf, and so on
  * upwards. Not thread-safe.
  */
@@ -36,7 +36,7 @@ final class Pruner {
         return true;
     }
 
-    /** Evicts one leaf and then any ancestors that leaves endpoint-less leaves. */
+    /** Evicts one leaf and then any ancestors that leaves engine-less leaves. */
     void evict(int victim) {
         assert nodes.isLeaf(victim) : "eviction victim " + victim + " has children";
         int parent = nodes.parent(victim);
@@ -83,7 +83,7 @@ final class Pruner {
         return work;
     }
 
-    /** Removes one attribution, then its node too if that leaves the node an endpoint-less leaf. */
+    /** Removes one attribution, then its node too if that leaves the node an engine-less leaf. */
     void removeAttribution(int attribution) {
         int node = attrs.node(attribution);
         attrs.detachFromNode(attribution, nodes);

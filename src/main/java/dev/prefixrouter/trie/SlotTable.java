@@ -3,9 +3,9 @@ package dev.prefixrouter.trie;
 import java.util.Arrays;
 
 /**
- * Per-endpoint ("slot") state: lifecycle, the head and tail of the slot's attribution LRU list, how many
+ * Per-engine ("slot") state: lifecycle, the head and tail of the slot's attribution LRU list, how many
  * attributions it has and how many prompt characters it may be credited with. Slots are small ints so that slots
- * 0..63 fit a node's endpoint bits; slot ids are reused, lowest first, once a retired slot has been swept empty.
+ * 0..63 fit a node's engine bits; slot ids are reused, lowest first, once a retired slot has been swept empty.
  * Not thread-safe.
  */
 final class SlotTable {
@@ -33,7 +33,7 @@ final class SlotTable {
             slot++;
         }
         if (slot == MAX_SLOTS) {
-            throw new IllegalStateException("all " + MAX_SLOTS + " endpoint slots are in use");
+            throw new IllegalStateException("all " + MAX_SLOTS + " engine slots are in use");
         }
         if (slot == state.length) {
             grow(Math.min(MAX_SLOTS, Math.max(8, 2 * state.length)));
@@ -72,7 +72,7 @@ final class SlotTable {
 
     void requireActive(int slot) {
         if (!isActive(slot)) {
-            throw new IllegalArgumentException("slot " + slot + " is not an active endpoint slot");
+            throw new IllegalArgumentException("slot " + slot + " is not an active engine slot");
         }
     }
 

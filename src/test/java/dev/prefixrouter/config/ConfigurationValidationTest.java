@@ -3,16 +3,16 @@ package dev.prefixrouter.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.prefixrouter.api.LimitsProperties;
-import dev.prefixrouter.backend.BackendRegistry;
-import dev.prefixrouter.backend.DiscoveryProperties;
-import dev.prefixrouter.backend.EngineStatsProperties;
-import dev.prefixrouter.backend.FleetProperties;
-import dev.prefixrouter.backend.HealthCheckProperties;
-import dev.prefixrouter.backend.OutlierEjectionProperties;
-import dev.prefixrouter.backend.kubernetes.KubernetesDiscoveryConfiguration;
-import java.time.Duration;
+import dev.prefixrouter.fleet.Fleet;
+import dev.prefixrouter.fleet.FleetProperties;
+import dev.prefixrouter.fleet.ejection.OutlierEjectionProperties;
+import dev.prefixrouter.fleet.health.HealthCheckProperties;
+import dev.prefixrouter.fleet.kubernetes.DiscoveryProperties;
+import dev.prefixrouter.fleet.kubernetes.KubernetesDiscoveryConfiguration;
+import dev.prefixrouter.fleet.scraping.EngineStatsProperties;
 import dev.prefixrouter.proxy.ProxyProperties;
 import dev.prefixrouter.routing.RoutingProperties;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -92,7 +92,7 @@ class ConfigurationValidationTest {
     @Test
     void staticBackendsAreRejectedInKubernetesMode() {
         runner.withUserConfiguration(KubernetesDiscoveryConfiguration.class)
-                .withBean(BackendRegistry.class)
+                .withBean(Fleet.class)
                 .withPropertyValues("router.discovery.type=kubernetes",
                         "router.discovery.kubernetes.label-selector=app=vllm",
                         "router.backends[0].id=a", "router.backends[0].url=http://h:1")

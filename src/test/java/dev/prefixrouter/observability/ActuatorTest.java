@@ -3,7 +3,7 @@ package dev.prefixrouter.observability;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.prefixrouter.backend.BackendRegistry;
+import dev.prefixrouter.fleet.Fleet;
 import dev.prefixrouter.support.Http;
 import dev.prefixrouter.support.RouterTest;
 import dev.prefixrouter.support.SimulatedFleet;
@@ -47,7 +47,7 @@ class ActuatorTest {
     int managementPort;
 
     @Autowired
-    BackendRegistry backends;
+    Fleet routerFleet;
 
     WebTestClient api;
     WebTestClient management;
@@ -61,7 +61,7 @@ class ActuatorTest {
     @Test
     @Order(1)
     void actuatorIsOnTheManagementPortOnly() {
-        await().atMost(Duration.ofSeconds(10)).until(() -> backends.healthyCount() == 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> routerFleet.healthyCount() == 1);
         assertThat(managementPort).isNotEqualTo(port);
         management.get().uri("/actuator/health/liveness").exchange().expectStatus().isOk()
                 .expectBody().jsonPath("$.status").isEqualTo("UP");
@@ -71,7 +71,7 @@ class ActuatorTest {
     @Test
     @Order(2)
     void requestMetricsArePublishedForPrometheus() {
-        await().atMost(Duration.ofSeconds(10)).until(() -> backends.healthyCount() == 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> routerFleet.healthyCount() == 1);
         api.post().uri("/v1/chat/completions").contentType(MediaType.APPLICATION_JSON)
                 .bodyValue(Http.chat("m", "hi", false, 2)).exchange().expectStatus().isOk();
         api.post().uri("/v1/chat/completions").contentType(MediaType.APPLICATION_JSON)
@@ -92,7 +92,7 @@ class ActuatorTest {
     @Test
     @Order(3)
     void readinessFollowsTheFleet() {
-        await().atMost(Duration.ofSeconds(10)).until(() -> backends.healthyCount() == 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> routerFleet.healthyCount() == 1);
         management.get().uri("/actuator/health/readiness").exchange().expectStatus().isOk()
                 .expectBody().jsonPath("$.components.backends.details.healthy").isEqualTo(1);
         fleet.get(0).close();

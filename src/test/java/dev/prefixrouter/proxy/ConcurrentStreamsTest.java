@@ -3,8 +3,8 @@ package dev.prefixrouter.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.prefixrouter.backend.BackendRegistry;
-import dev.prefixrouter.backend.Endpoint;
+import dev.prefixrouter.fleet.Engine;
+import dev.prefixrouter.fleet.Fleet;
 import dev.prefixrouter.sim.EngineSimulator;
 import dev.prefixrouter.support.RouterTest;
 import dev.prefixrouter.support.SimulatedFleet;
@@ -46,11 +46,11 @@ class ConcurrentStreamsTest {
     int port;
 
     @Autowired
-    BackendRegistry backends;
+    Fleet routerFleet;
 
     @Test
     void thousandConcurrentStreamsAllCompleteIntact() {
-        await().atMost(Duration.ofSeconds(10)).until(() -> backends.healthyCount() == 4);
+        await().atMost(Duration.ofSeconds(10)).until(() -> routerFleet.healthyCount() == 4);
         ConnectionProvider connections = ConnectionProvider.builder("streams").maxConnections(STREAMS).build();
         HttpClient client = HttpClient.create(connections).baseUrl("http://127.0.0.1:" + port);
         try {
@@ -65,8 +65,8 @@ class ConcurrentStreamsTest {
         }
         long served = fleet.engines().stream().mapToLong(EngineSimulator::requestsCompleted).sum();
         assertThat(served).isEqualTo(STREAMS);
-        await().atMost(Duration.ofSeconds(5)).until(() -> backends.endpoints().stream()
-                .mapToInt(Endpoint::inFlight).sum() == 0);
+        await().atMost(Duration.ofSeconds(5)).until(() -> routerFleet.engines().stream()
+                .mapToInt(Engine::inFlight).sum() == 0);
     }
 
     /** Streams one completion; emits "" when it arrived intact, else what was wrong. */

@@ -3,7 +3,7 @@ package dev.prefixrouter.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.prefixrouter.backend.BackendRegistry;
+import dev.prefixrouter.fleet.Fleet;
 import dev.prefixrouter.sim.EngineSimulator;
 import dev.prefixrouter.sim.Fault;
 import dev.prefixrouter.support.Http;
@@ -71,14 +71,14 @@ class UpstreamFailureTest {
     int port;
 
     @Autowired
-    BackendRegistry backends;
+    Fleet routerFleet;
 
     WebTestClient client;
 
     @BeforeEach
     void awaitFleet() {
         client = Http.client(port);
-        await().atMost(Duration.ofSeconds(10)).until(() -> backends.healthyCount() == fleet.engines().size());
+        await().atMost(Duration.ofSeconds(10)).until(() -> routerFleet.healthyCount() == fleet.engines().size());
     }
 
     @Test

@@ -2,13 +2,13 @@ package dev.prefixrouter.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.prefixrouter.backend.BackendRegistry;
-import dev.prefixrouter.backend.BackendSpec;
-import dev.prefixrouter.backend.Endpoint;
-import dev.prefixrouter.backend.EngineStats;
-import dev.prefixrouter.backend.EngineStatsProperties;
-import dev.prefixrouter.backend.FleetProperties;
-import dev.prefixrouter.backend.Sample;
+import dev.prefixrouter.fleet.Engine;
+import dev.prefixrouter.fleet.EngineSpec;
+import dev.prefixrouter.fleet.Fleet;
+import dev.prefixrouter.fleet.FleetProperties;
+import dev.prefixrouter.fleet.scraping.EngineStatsProperties;
+import dev.prefixrouter.fleet.stats.EngineStats;
+import dev.prefixrouter.prometheus.Sample;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -19,8 +19,8 @@ class EngineLoadTest {
 
     private final EngineLoad load = new EngineLoad(
             new EngineStatsProperties(true, Duration.ofSeconds(2), Duration.ofSeconds(1), Duration.ofSeconds(10)));
-    private final Endpoint endpoint = new BackendRegistry(new FleetProperties(List.of()))
-            .add(new BackendSpec("e", URI.create("http://127.0.0.1:1"), List.of("m"), null));
+    private final Engine engine = new Fleet(new FleetProperties(List.of()))
+            .add(new EngineSpec("e", URI.create("http://127.0.0.1:1"), List.of("m"), null));
 
     private static EngineStats stats(double running, double waiting, long scrapedAtNanos) {
         return EngineStats.from(List.of(
@@ -30,33 +30,33 @@ class EngineLoadTest {
 
     @Test
     void withoutStatsTheRoutersOwnCountIsTheLoad() {
-        endpoint.requestStarted();
-        assertThat(load.requests(endpoint)).isEqualTo(1);
-        assertThat(load.waiting(endpoint)).isZero();
+        engine.requestStarted();
+        assertThat(load.requests(engine)).isEqualTo(1);
+        assertThat(load.waiting(engine)).isZero();
     }
 
     @Test
     void freshEngineReportWinsWhenItSeesMore() {
-        endpoint.requestStarted();
-        endpoint.engineStats(stats(4, 3, System.nanoTime()));
-        assertThat(load.requests(endpoint)).isEqualTo(7);
-        assertThat(load.waiting(endpoint)).isEqualTo(3);
+        engine.requestStarted();
+        engine.engineStats(stats(4, 3, System.nanoTime()));
+        assertThat(load.requests(engine)).isEqualTo(7);
+        assertThat(load.waiting(engine)).isEqualTo(3);
     }
 
     @Test
     void routersOwnCountWinsWhenTheReportLags() {
         for (int i = 0; i < 5; i++) {
-            endpoint.requestStarted();
+            engine.requestStarted();
         }
-        endpoint.engineStats(stats(1, 0, System.nanoTime()));
-        assertThat(load.requests(endpoint)).isEqualTo(5);
+        engine.engineStats(stats(1, 0, System.nanoTime()));
+        assertThat(load.requests(engine)).isEqualTo(5);
     }
 
     @Test
     void staleReportIsIgnored() {
-        endpoint.engineStats(stats(40, 30, System.nanoTime() - Duration.ofSeconds(11).toNanos()));
-        assertThat(load.requests(endpoint)).isZero();
-        assertThat(load.waiting(endpoint)).isZero();
-        assertThat(load.freshStats(endpoint)).isNull();
+        engine.engineStats(stats(40, 30, System.nanoTime() - Duration.ofSeconds(11).toNanos()));
+        assertThat(load.requests(engine)).isZero();
+        assertThat(load.waiting(engine)).isZero();
+        assertThat(load.freshStats(engine)).isNull();
     }
 }

@@ -3,7 +3,7 @@ package dev.prefixrouter.routing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.prefixrouter.backend.BackendRegistry;
+import dev.prefixrouter.fleet.Fleet;
 import dev.prefixrouter.sim.EngineSimulator;
 import dev.prefixrouter.support.Http;
 import dev.prefixrouter.support.RouterTest;
@@ -56,11 +56,11 @@ class PolicySpreadTest {
         int port;
 
         @Autowired
-        BackendRegistry backends;
+        Fleet routerFleet;
 
         @Test
         void splitsEvenlyWhateverTheEnginesSpeed() {
-            await().atMost(Duration.ofSeconds(10)).until(() -> backends.healthyCount() == 2);
+            await().atMost(Duration.ofSeconds(10)).until(() -> routerFleet.healthyCount() == 2);
             sendConcurrently(port, 4);
             assertThat(fleet.engines()).extracting(EngineSimulator::requestsCompleted)
                     .containsExactly((long) REQUESTS / 2, (long) REQUESTS / 2);
@@ -89,11 +89,11 @@ class PolicySpreadTest {
         int port;
 
         @Autowired
-        BackendRegistry backends;
+        Fleet routerFleet;
 
         @Test
         void sendsMostTrafficToTheEngineThatFinishesFirst() {
-            await().atMost(Duration.ofSeconds(10)).until(() -> backends.healthyCount() == 2);
+            await().atMost(Duration.ofSeconds(10)).until(() -> routerFleet.healthyCount() == 2);
             sendConcurrently(port, 4);
             long fast = fleet.get(0).requestsCompleted();
             long slow = fleet.get(1).requestsCompleted();

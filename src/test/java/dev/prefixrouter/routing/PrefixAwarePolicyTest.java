@@ -3,12 +3,11 @@ package dev.prefixrouter.routing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.prefixrouter.backend.BackendRegistry;
-import dev.prefixrouter.backend.BackendSpec;
-import dev.prefixrouter.backend.Endpoint;
-import dev.prefixrouter.backend.EngineStatsProperties;
-import dev.prefixrouter.backend.FleetProperties;
-import dev.prefixrouter.trie.EndpointSlots;
+import dev.prefixrouter.fleet.Engine;
+import dev.prefixrouter.fleet.EngineSpec;
+import dev.prefixrouter.fleet.Fleet;
+import dev.prefixrouter.fleet.FleetProperties;
+import dev.prefixrouter.fleet.scraping.EngineStatsProperties;
 import dev.prefixrouter.trie.HashTrie;
 import dev.prefixrouter.trie.HashTrieConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -27,14 +26,14 @@ class PrefixAwarePolicyTest {
 
     /** A router replica: its own registry, index (own random seed) and policy over the same engine ids. */
     static final class Replica {
-        final BackendRegistry registry = new BackendRegistry(new FleetProperties(List.of()));
+        final Fleet registry = new Fleet(new FleetProperties(List.of()));
         final HashTrieConfig config = new HashTrieConfig(128, DataSize.ofMegabytes(8), 0.9, 0.8,
                 Duration.ofSeconds(1), 1_000_000, 1000);
         final HashTrie trie = new HashTrie(128, config.maxMemory().toBytes(), config.endpointCacheCapacity(),
                 System.nanoTime());
         final EngineStatsProperties stats = new EngineStatsProperties(true, Duration.ofSeconds(2),
                 Duration.ofSeconds(1), Duration.ofSeconds(10));
-        final EndpointSlots slots = new EndpointSlots(trie, config, stats, registry);
+        final EngineSlots slots = new EngineSlots(trie, config, stats, registry);
         final PrefixAwarePolicy policy;
 
         Replica(int engines) {
@@ -46,38 +45,38 @@ class PrefixAwarePolicyTest {
                     new RoutingProperties.Prefix(4096, 64, 512, queueWeight),
                     new PrefixMatchStatistics(new SimpleMeterRegistry()));
             for (int i = 0; i < engines; i++) {
-                registry.add(new BackendSpec("engine-" + i, URI.create("http://10.0.0." + i + ":8000"), List.of("m"),
+                registry.add(new EngineSpec("engine-" + i, URI.create("http://10.0.0." + i + ":8000"), List.of("m"),
                         null));
             }
         }
 
-        List<Endpoint> engines() {
-            return registry.endpoints();
+        List<Engine> engines() {
+            return registry.engines();
         }
 
         /** Routes and completes a request on its first choice, as the proxy would; returns that engine. */
-        Endpoint serve(String prompt) {
+        Engine serve(String prompt) {
             RoutingDecision decision = route(prompt, engines());
-            Endpoint chosen = decision.ranked().get(0);
+            Engine chosen = decision.ranked().get(0);
             decision.attempting(chosen);
             decision.responding(chosen);
             decision.finished(chosen);
             return chosen;
         }
 
-        RoutingDecision route(String prompt, List<Endpoint> candidates) {
+        RoutingDecision route(String prompt, List<Engine> candidates) {
             return policy.route(new RoutingRequest("m", prompt, null), candidates);
         }
 
-        int matched(String prompt, Endpoint endpoint) {
-            return trie.match(trie.key(prompt), new int[] {slots.of(endpoint).id()})[0];
+        int matched(String prompt, Engine engine) {
+            return trie.match(trie.key(prompt), new int[] {slots.of(engine).id()})[0];
         }
     }
 
     @Test
     void samePromptReturnsToTheEngineThatHoldsIt() {
         Replica router = new Replica(4);
-        Endpoint first = router.serve(SYSTEM + "Question one?");
+        Engine first = router.serve(SYSTEM + "Question one?");
         for (int i = 0; i < 5; i++) {
             assertThat(router.serve(SYSTEM + "Question one?")).isSameAs(first);
         }
@@ -89,11 +88,11 @@ class PrefixAwarePolicyTest {
     void aConversationKeepsItsEngineAsItGrows() {
         Replica router = new Replica(4);
         StringBuilder history = new StringBuilder(SYSTEM);
-        Endpoint engine = null;
+        Engine engine = null;
         for (int turn = 0; turn < 6; turn++) {
             history.append("\nUser turn ").append(turn).append(": tell me more about chunk ").append(turn)
                     .append(" and how the index keeps it. ".repeat(3));
-            Endpoint chosen = router.serve(history.toString());
+            Engine chosen = router.serve(history.toString());
             if (engine == null) {
                 engine = chosen;
             }
@@ -105,7 +104,7 @@ class PrefixAwarePolicyTest {
     @Test
     void divergingPromptsShareOnlyTheirCommonFullChunks() {
         Replica router = new Replica(2);
-        Endpoint engine = router.serve(SYSTEM + "Alpha branch of the conversation. ".repeat(10));
+        Engine engine = router.serve(SYSTEM + "Alpha branch of the conversation. ".repeat(10));
         int matched = router.matched(SYSTEM + "Beta branch, quite different. ".repeat(10), engine);
         assertThat(matched).isEqualTo(SYSTEM.length() / 128 * 128);
     }
@@ -114,9 +113,9 @@ class PrefixAwarePolicyTest {
     void matchIsRestrictedToTheCandidates() {
         Replica router = new Replica(3);
         String prompt = SYSTEM + "Where am I cached?";
-        Endpoint holder = router.serve(prompt);
-        List<Endpoint> others = router.engines().stream().filter(e -> e != holder).toList();
-        Endpoint chosen = router.route(prompt, others).ranked().get(0);
+        Engine holder = router.serve(prompt);
+        List<Engine> others = router.engines().stream().filter(e -> e != holder).toList();
+        Engine chosen = router.route(prompt, others).ranked().get(0);
         assertThat(others).contains(chosen);
     }
 
@@ -139,7 +138,7 @@ class PrefixAwarePolicyTest {
     void aConversationTheIndexForgotReturnsToItsEngineDespiteSomeQueueThere() {
         Replica router = new Replica(4);
         String conversation = "Conversation 7: " + SYSTEM;
-        Endpoint home = router.serve(conversation);
+        Engine home = router.serve(conversation);
         router.trie.clear(); // as a bounded index evicts an idle conversation's whole path
         // Another request is prefilling at home: most of this prompt's length, still less than recomputing it.
         queuePrefill(router, home, conversation.length() * 3 / 4);
@@ -152,7 +151,7 @@ class PrefixAwarePolicyTest {
         Replica router = new Replica(4);
         String conversation = "Conversation 7: " + SYSTEM;
         // Only the first two chunks are still indexed, as after the index evicted the conversation's tail.
-        Endpoint home = router.serve(conversation.substring(0, 256));
+        Engine home = router.serve(conversation.substring(0, 256));
         queuePrefill(router, home, conversation.length() / 4);
 
         assertThat(router.route(conversation + " Next question?", router.engines()).ranked().get(0)).isSameAs(home);
@@ -162,7 +161,7 @@ class PrefixAwarePolicyTest {
     void aConversationTheIndexForgotGoesElsewhereWhenItsEngineIsQueuedLongerThanRecomputingIt() {
         Replica router = new Replica(4);
         String conversation = "Conversation 7: " + SYSTEM;
-        Endpoint home = router.serve(conversation);
+        Engine home = router.serve(conversation);
         router.trie.clear();
         queuePrefill(router, home, 2 * conversation.length());
 
@@ -174,7 +173,7 @@ class PrefixAwarePolicyTest {
     void aNewPromptGoesToTheLeastQueuedEngineUntilTheIndexHasForgottenSomething() {
         Replica router = new Replica(4);
         String prompt = "Conversation 9: " + SYSTEM;
-        Endpoint rendezvous = router.route(prompt, router.engines()).ranked().get(0);
+        Engine rendezvous = router.route(prompt, router.engines()).ranked().get(0);
         queuePrefill(router, rendezvous, prompt.length() / 4);
         assertThat(router.trie.mayHaveForgotten()).isFalse();
         assertThat(router.route(prompt, router.engines()).ranked().get(0))
@@ -193,9 +192,9 @@ class PrefixAwarePolicyTest {
         String prompt = "Conversation 3: " + SYSTEM;
         for (double weight : new double[] {1.0, 0.5}) {
             Replica router = new Replica(4, weight);
-            Endpoint holder = router.serve(prompt);
+            Engine holder = router.serve(prompt);
             queuePrefill(router, holder, prompt.length() * 3 / 2);
-            Endpoint chosen = router.route(prompt + " Follow-up?", router.engines()).ranked().get(0);
+            Engine chosen = router.route(prompt + " Follow-up?", router.engines()).ranked().get(0);
             if (weight == 1.0) {
                 assertThat(chosen).as("queue longer than recomputing: weight 1 moves it").isNotSameAs(holder);
             } else {
@@ -211,7 +210,7 @@ class PrefixAwarePolicyTest {
     }
 
     /** A request of {@code chars} new characters sent to {@code engine} whose first byte has not come back. */
-    private static void queuePrefill(Replica router, Endpoint engine, int chars) {
+    private static void queuePrefill(Replica router, Engine engine, int chars) {
         String other = ("Unrelated prompt " + System.nanoTime() + " ").repeat(chars / 20 + 1).substring(0, chars);
         RoutingDecision decision = router.route(other, List.of(engine));
         engine.requestStarted();
@@ -221,13 +220,13 @@ class PrefixAwarePolicyTest {
     @Test
     void hotSharedPrefixSpreadsOnceQueueingOnItsEngineCostsMoreThanRecomputing() {
         Replica router = new Replica(4);
-        Endpoint holder = router.serve(SYSTEM + "warm-up");
+        Engine holder = router.serve(SYSTEM + "warm-up");
         // Users arrive at once with the same system prompt and stay in flight (as the proxy counts them); each
         // adds its uncached tail to the holder's queued prefill and its share of the holder's batch.
-        java.util.Map<Endpoint, Integer> routed = new java.util.HashMap<>();
+        java.util.Map<Engine, Integer> routed = new java.util.HashMap<>();
         for (int user = 0; user < 60; user++) {
             RoutingDecision decision = router.route(SYSTEM + "user " + user + " asks something", router.engines());
-            Endpoint chosen = decision.ranked().get(0);
+            Engine chosen = decision.ranked().get(0);
             chosen.requestStarted();
             decision.attempting(chosen);
             routed.merge(chosen, 1, Integer::sum);
@@ -244,8 +243,8 @@ class PrefixAwarePolicyTest {
         Replica router = new Replica(3);
         String prompt = SYSTEM + "retried request";
         RoutingDecision decision = router.route(prompt, router.engines());
-        Endpoint failed = decision.ranked().get(0);
-        Endpoint served = decision.ranked().get(1);
+        Engine failed = decision.ranked().get(0);
+        Engine served = decision.ranked().get(1);
         decision.attempting(failed);
         decision.attemptFailed(failed);
         decision.attempting(served);
@@ -261,7 +260,7 @@ class PrefixAwarePolicyTest {
     @Test
     void anEngineThatLeavesIsForgotten() {
         Replica router = new Replica(2);
-        Endpoint holder = router.serve(SYSTEM + "soon gone");
+        Engine holder = router.serve(SYSTEM + "soon gone");
         int slot = router.slots.of(holder).id();
         router.registry.remove(holder.id());
         while (router.trie.maintain(1000) > 0) {
@@ -269,7 +268,7 @@ class PrefixAwarePolicyTest {
         }
         assertThat(router.trie.stats().slots()).noneMatch(s -> s.slot() == slot);
         assertThat(router.trie.stats().attributions()).isZero();
-        Endpoint other = router.engines().get(0);
+        Engine other = router.engines().get(0);
         assertThat(router.serve(SYSTEM + "soon gone")).isSameAs(other);
     }
 
@@ -278,7 +277,7 @@ class PrefixAwarePolicyTest {
         Replica router = new Replica(150);
         for (int i = 0; i < 60; i++) {
             String prompt = "Tenant " + i + " " + SYSTEM;
-            Endpoint engine = router.serve(prompt);
+            Engine engine = router.serve(prompt);
             assertThat(router.serve(prompt + " follow-up")).isSameAs(engine);
         }
         long highSlots = router.trie.stats().slots().stream().filter(s -> s.slot() >= 64 && s.attributedChars() > 0)

@@ -3,13 +3,13 @@ package dev.prefixrouter.routing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.prefixrouter.backend.BackendRegistry;
+import dev.prefixrouter.fleet.Fleet;
 import dev.prefixrouter.sim.EngineSimulator;
 import dev.prefixrouter.sim.KvCacheEngineModel;
 import dev.prefixrouter.sim.KvCacheModelConfig;
+import dev.prefixrouter.support.Http;
 import dev.prefixrouter.support.RouterTest;
 import dev.prefixrouter.support.SimulatedFleet;
-import dev.prefixrouter.support.Http;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -62,7 +62,7 @@ class PrefixRoutingIntegrationTest {
     int managementPort;
 
     @Autowired
-    BackendRegistry backends;
+    Fleet routerFleet;
 
     WebTestClient api;
     WebTestClient management;
@@ -71,7 +71,7 @@ class PrefixRoutingIntegrationTest {
     void awaitFleet() {
         api = Http.client(port);
         management = Http.client(managementPort);
-        await().atMost(Duration.ofSeconds(10)).until(() -> backends.healthyCount() == 3);
+        await().atMost(Duration.ofSeconds(10)).until(() -> routerFleet.healthyCount() == 3);
     }
 
     private String chat(String question, int maxTokens) {
@@ -115,8 +115,8 @@ class PrefixRoutingIntegrationTest {
         assertThat(((Number) matches.get("requests")).longValue()).isEqualTo(6);
         assertThat(((Number) matches.get("hits")).longValue()).isEqualTo(5);
         @SuppressWarnings("unchecked")
-        List<Map<String, Object>> endpoints = (List<Map<String, Object>>) trie.get("endpoints");
-        assertThat(endpoints).filteredOn(e -> ((Number) e.get("attributedChars")).longValue() > 0).hasSize(1);
+        List<Map<String, Object>> engines = (List<Map<String, Object>>) trie.get("endpoints");
+        assertThat(engines).filteredOn(e -> ((Number) e.get("attributedChars")).longValue() > 0).hasSize(1);
 
         String prometheus = management.get().uri("/actuator/prometheus").exchange().expectStatus().isOk()
                 .expectBody(String.class).returnResult().getResponseBody();

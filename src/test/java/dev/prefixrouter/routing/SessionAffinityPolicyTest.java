@@ -2,10 +2,10 @@ package dev.prefixrouter.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.prefixrouter.backend.BackendRegistry;
-import dev.prefixrouter.backend.BackendSpec;
-import dev.prefixrouter.backend.Endpoint;
-import dev.prefixrouter.backend.FleetProperties;
+import dev.prefixrouter.fleet.Engine;
+import dev.prefixrouter.fleet.EngineSpec;
+import dev.prefixrouter.fleet.Fleet;
+import dev.prefixrouter.fleet.FleetProperties;
 import java.net.URI;
 import java.util.HashMap;
 import java.util.List;
@@ -14,15 +14,15 @@ import org.junit.jupiter.api.Test;
 
 class SessionAffinityPolicyTest {
 
-    private final BackendRegistry registry = new BackendRegistry(new FleetProperties(List.of()));
+    private final Fleet fleet = new Fleet(new FleetProperties(List.of()));
     private final SessionAffinityPolicy policy = new SessionAffinityPolicy(new RoundRobinPolicy());
 
     private void add(String id) {
-        registry.add(new BackendSpec(id, URI.create("http://10.1.0.1:8000/" + id), List.of("m"), null));
+        fleet.add(new EngineSpec(id, URI.create("http://10.1.0.1:8000/" + id), List.of("m"), null));
     }
 
     private String route(String session) {
-        return policy.route(new RoutingRequest("m", "prompt", session), registry.endpoints()).ranked().get(0).id();
+        return policy.route(new RoutingRequest("m", "prompt", session), fleet.engines()).ranked().get(0).id();
     }
 
     @Test
@@ -50,7 +50,7 @@ class SessionAffinityPolicyTest {
             before.put("session-" + s, route("session-" + s));
         }
         add("engine-new");
-        registry.remove("engine-2");
+        fleet.remove("engine-2");
         for (Map.Entry<String, String> session : before.entrySet()) {
             String now = route(session.getKey());
             if (!session.getValue().equals("engine-2") && !now.equals("engine-new")) {
@@ -66,8 +66,8 @@ class SessionAffinityPolicyTest {
         for (int i = 0; i < 3; i++) {
             add("engine-" + i);
         }
-        List<Endpoint> ranked = policy.route(new RoutingRequest("m", "p", "abc"), registry.endpoints()).ranked();
-        assertThat(ranked).containsExactlyInAnyOrderElementsOf(registry.endpoints());
+        List<Engine> ranked = policy.route(new RoutingRequest("m", "p", "abc"), fleet.engines()).ranked();
+        assertThat(ranked).containsExactlyInAnyOrderElementsOf(fleet.engines());
         Map<String, Integer> firsts = new HashMap<>();
         for (int i = 0; i < 30; i++) {
             firsts.merge(route(null), 1, Integer::sum);

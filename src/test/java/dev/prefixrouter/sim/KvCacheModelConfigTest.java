@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import java.time.Duration;
-
 import org.junit.jupiter.api.Test;
 
 class KvCacheModelConfigTest {

@@ -1,5 +1,6 @@
 package dev.prefixrouter.sim;
 
+import dev.prefixrouter.prometheus.Sample;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -2,7 +2,6 @@ package dev.prefixrouter.sim;
 
 import java.util.ArrayList;
 import java.util.List;
-
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 

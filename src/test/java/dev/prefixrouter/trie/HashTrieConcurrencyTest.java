@@ -83,7 +83,7 @@ class HashTrieConcurrencyTest {
                 trie.undo(key, slot, from);
             }
             if (i == PROMPTS_PER_WRITER / 2 && writer == 0) {
-                trie.releaseSlot(slots[7]); // an endpoint leaves mid-flood; its in-flight records are ignored
+                trie.releaseSlot(slots[7]); // an engine leaves mid-flood; its in-flight records are ignored
             }
         }
     }

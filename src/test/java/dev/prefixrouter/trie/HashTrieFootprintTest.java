@@ -15,15 +15,15 @@ class HashTrieFootprintTest {
 
     private static final int CHUNK = 8;
 
-    @ParameterizedTest(name = "{0} bytes, {1} endpoint(s) per prefix")
+    @ParameterizedTest(name = "{0} bytes, {1} engine(s) per prefix")
     @CsvSource({"10000000, 1", "6000000, 3"})
-    void accountedAndAllocatedBytesMatchTheRealHeapWithinTenPercent(long budget, int endpointsPerPrefix) {
+    void accountedAndAllocatedBytesMatchTheRealHeapWithinTenPercent(long budget, int enginesPerPrefix) {
         HashTrie trie = new HashTrie(CHUNK, budget, Long.MAX_VALUE, 5);
         int[] slots = {trie.acquireSlot(), trie.acquireSlot(), trie.acquireSlot()};
         String body = Prompts.random(1, 31 * CHUNK);
         for (int i = 0; trie.stats().evictedNodes() < budget / 200; i++) {
             PromptKey key = trie.key(String.format("%08d", i) + body);
-            for (int e = 0; e < endpointsPerPrefix; e++) {
+            for (int e = 0; e < enginesPerPrefix; e++) {
                 trie.record(key, slots[e]);
             }
         }

@@ -34,7 +34,7 @@ class HashTrieLifecycleTest {
 
         trie.releaseSlot(a);
         assertThat(trie.match(trie.key(shared), new int[] {a, b})).containsExactly(0, 6 * CHUNK);
-        assertThat(trie.record(trie.key(shared), a)).isEqualTo(6); // in-flight record of a gone endpoint: ignored
+        assertThat(trie.record(trie.key(shared), a)).isEqualTo(6); // in-flight record of a gone engine: ignored
         assertThat(trie.stats().retiredSlots()).isEqualTo(1);
         assertThat(trie.acquireSlot()).isEqualTo(2); // not reusable before it is swept
 

@@ -6,7 +6,7 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Which endpoints a prompt matches, and how far. */
+/** Which engines a prompt matches, and how far. */
 class HashTrieMatchTest {
 
     private static final int CHUNK = 16;
@@ -105,20 +105,20 @@ class HashTrieMatchTest {
 
     @Test
     void moreThan64EndpointsEachMatchTheirOwnPrefixes() {
-        int endpoints = 200;
-        int[] slots = IntStream.range(0, endpoints).map(i -> trie.acquireSlot()).toArray();
-        assertThat(slots).containsExactly(IntStream.range(0, endpoints).toArray());
+        int engines = 200;
+        int[] slots = IntStream.range(0, engines).map(i -> trie.acquireSlot()).toArray();
+        assertThat(slots).containsExactly(IntStream.range(0, engines).toArray());
         String system = Prompts.random(7, 4 * CHUNK);
-        for (int e = 0; e < endpoints; e++) {
-            // Endpoint e holds the shared system prompt and a private tail of (e % 5) + 1 chunks.
+        for (int e = 0; e < engines; e++) {
+            // Engine e holds the shared system prompt and a private tail of (e % 5) + 1 chunks.
             trie.record(trie.key(system + Prompts.random(1000 + e, ((e % 5) + 1) * CHUNK)), e);
         }
-        for (int e = 0; e < endpoints; e += 13) {
+        for (int e = 0; e < engines; e += 13) {
             String prompt = system + Prompts.random(1000 + e, 6 * CHUNK);
             int[] matched = trie.match(trie.key(prompt), slots);
-            for (int other = 0; other < endpoints; other++) {
+            for (int other = 0; other < engines; other++) {
                 int expected = other == e ? (4 + (e % 5) + 1) * CHUNK : 4 * CHUNK;
-                assertThat(matched[other]).as("endpoint %d on %d's prompt", other, e).isEqualTo(expected);
+                assertThat(matched[other]).as("engine %d on %d's prompt", other, e).isEqualTo(expected);
             }
         }
         trie.releaseSlot(150);

@@ -84,8 +84,8 @@ class HashTrieRandomOperationsTest {
         }
 
         Sequence run() {
-            int endpoints = 1 + random.nextInt(random.nextBoolean() ? 8 : 72);
-            for (int i = 0; i < endpoints; i++) {
+            int engines = 1 + random.nextInt(random.nextBoolean() ? 8 : 72);
+            for (int i = 0; i < engines; i++) {
                 active.add(trie.acquireSlot());
             }
             for (int step = 0; step < STEPS; step++) {

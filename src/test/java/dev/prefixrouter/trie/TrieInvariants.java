@@ -104,7 +104,7 @@ final class TrieInvariants {
         return i;
     }
 
-    /** Chains hold each node's own attributions, one per slot, mirrored in the endpoint bits. */
+    /** Chains hold each node's own attributions, one per slot, mirrored in the engine bits. */
     private int checkNodeChains() {
         int live = 0;
         for (int a = 0; a < attrs.highWater(); a++) {
@@ -131,8 +131,8 @@ final class TrieInvariants {
                 seen[slot] = true;
                 bits |= slot < 64 ? 1L << slot : 0;
             }
-            require(bits == nodes.endpointBits(n), "node %d bits %x, chain says %x", n, nodes.endpointBits(n), bits);
-            require(nodes.attrHead(n) != NIL || !nodes.isLeaf(n), "leaf %d has no endpoint left", n);
+            require(bits == nodes.slotBits(n), "node %d bits %x, chain says %x", n, nodes.slotBits(n), bits);
+            require(nodes.attrHead(n) != NIL || !nodes.isLeaf(n), "leaf %d has no engine left", n);
         }
         require(chained == live, "chains hold %d of %d attributions", chained, live);
         return live;

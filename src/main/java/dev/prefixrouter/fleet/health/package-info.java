@@ -1,0 +1,5 @@
+/**
+ * Active health checks: probes each engine's {@code /health} and learns its {@code /v1/models}. Imports only the
+ * fleet core and config.
+ */
+package dev.prefixrouter.fleet.health;

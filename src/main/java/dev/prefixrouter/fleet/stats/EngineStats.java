@@ -1,0 +1,125 @@
+package dev.prefixrouter.fleet.stats;
+
+import static dev.prefixrouter.fleet.stats.EngineMetricNames.SGLANG_RUNNING;
+import static dev.prefixrouter.fleet.stats.EngineMetricNames.SGLANG_TOKEN_USAGE;
+import static dev.prefixrouter.fleet.stats.EngineMetricNames.SGLANG_WAITING;
+import static dev.prefixrouter.fleet.stats.EngineMetricNames.VLLM_KV_CACHE_USAGE;
+import static dev.prefixrouter.fleet.stats.EngineMetricNames.VLLM_RUNNING;
+import static dev.prefixrouter.fleet.stats.EngineMetricNames.VLLM_WAITING;
+
+import dev.prefixrouter.prometheus.Sample;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalLong;
+
+/**
+ * What the router knows about one engine from one metrics scrape, in terms common to vLLM and SGLang.
+ *
+ * <p>Invariant: a quantity the scrape did not state is an empty optional, never zero and never NaN, so that "idle"
+ * and "unknown" cannot be confused. Request counts are summed over all series of a metric (an engine may serve
+ * several models or data-parallel ranks); usage fractions are averaged over them. Where vLLM and SGLang name a
+ * quantity differently, the vLLM series are read if present.
+ *
+ * @param scrapedAtNanos        {@link System#nanoTime()} when the scrape was taken
+ * @param runningRequests       requests in the engine's running batch
+ * @param waitingRequests       requests queued in the engine
+ * @param kvCacheUsage          fraction of the KV cache in use, nominally 0..1, as reported
+ * @param prefixCacheHitRate    fraction of prompt tokens served from the prefix cache since the previous scrape;
+ *                              empty on the first scrape and when nothing was looked up in between
+ * @param kvCacheCapacityTokens how many tokens the KV cache holds
+ * @param prefixCacheCounters   the cumulative counters behind the hit rate, kept for the next scrape's interval
+ */
+public record EngineStats(
+        long scrapedAtNanos,
+        OptionalDouble runningRequests,
+        OptionalDouble waitingRequests,
+        OptionalDouble kvCacheUsage,
+        OptionalDouble prefixCacheHitRate,
+        OptionalLong kvCacheCapacityTokens,
+        Optional<PrefixCacheCounters> prefixCacheCounters) {
+
+    /**
+     * The router's estimate of prompt characters per token (English text, the tokenizers of common models), to turn
+     * an engine's KV-cache capacity in tokens into characters of prompt, the index's unit. The simulator's tokenizer
+     * uses the same ratio, so the demo's estimate is exact.
+     */
+    public static final int CHARS_PER_TOKEN = 4;
+
+    /** The longest duration {@link Duration#toNanos()} can express; anything longer never goes stale. */
+    private static final Duration LONGEST_NANOS = Duration.ofNanos(Long.MAX_VALUE);
+
+    public EngineStats {
+        requireFiniteIfPresent(runningRequests, "runningRequests");
+        requireFiniteIfPresent(waitingRequests, "waitingRequests");
+        requireFiniteIfPresent(kvCacheUsage, "kvCacheUsage");
+        requireFiniteIfPresent(prefixCacheHitRate, "prefixCacheHitRate");
+        Objects.requireNonNull(kvCacheCapacityTokens, "kvCacheCapacityTokens");
+        Objects.requireNonNull(prefixCacheCounters, "prefixCacheCounters");
+    }
+
+    /** Stats from an engine's first scrape, which cannot yet tell a hit rate. */
+    public static EngineStats from(List<Sample> samples, long scrapedAtNanos) {
+        return from(samples, Optional.empty(), scrapedAtNanos);
+    }
+
+    /**
+     * Stats from a scrape that follows {@code previous} of the same engine; the prefix-cache hit rate covers the
+     * interval between the two.
+     */
+    public static EngineStats from(List<Sample> samples, EngineStats previous, long scrapedAtNanos) {
+        return from(samples, previous.prefixCacheCounters, scrapedAtNanos);
+    }
+
+    private static EngineStats from(List<Sample> samples, Optional<PrefixCacheCounters> previousCounters,
+            long scrapedAtNanos) {
+        ScrapedSeries scrape = new ScrapedSeries(samples, EngineMetricNames.ALL);
+        Optional<PrefixCacheCounters> counters = PrefixCacheCounters.read(scrape);
+        OptionalDouble hitRate = counters.isPresent() && previousCounters.isPresent()
+                ? counters.get().hitRateSince(previousCounters.get())
+                : OptionalDouble.empty();
+        return new EngineStats(
+                scrapedAtNanos,
+                scrape.sum(VLLM_RUNNING, SGLANG_RUNNING),
+                scrape.sum(VLLM_WAITING, SGLANG_WAITING),
+                scrape.mean(VLLM_KV_CACHE_USAGE, SGLANG_TOKEN_USAGE),
+                hitRate,
+                KvCacheCapacity.tokens(scrape),
+                counters);
+    }
+
+    /**
+     * The KV cache's capacity in prompt characters, at {@code charsPerToken} characters per token; empty when the
+     * engine does not state its cache size or the product does not fit a long.
+     */
+    public OptionalLong kvCacheCapacityChars(int charsPerToken) {
+        if (charsPerToken < 1) {
+            throw new IllegalArgumentException("charsPerToken must be at least 1, was " + charsPerToken);
+        }
+        if (kvCacheCapacityTokens.isEmpty() || kvCacheCapacityTokens.getAsLong() > Long.MAX_VALUE / charsPerToken) {
+            return OptionalLong.empty();
+        }
+        return OptionalLong.of(kvCacheCapacityTokens.getAsLong() * charsPerToken);
+    }
+
+    /**
+     * Whether these stats are at most {@code maxAge} old at {@code nowNanos} (a {@link System#nanoTime()} reading),
+     * so that stats of an engine that stopped answering are ignored rather than trusted forever.
+     */
+    public boolean isFresh(long nowNanos, Duration maxAge) {
+        if (maxAge.isNegative()) {
+            throw new IllegalArgumentException("maxAge must not be negative, was " + maxAge);
+        }
+        long ageNanos = nowNanos - scrapedAtNanos;
+        return maxAge.compareTo(LONGEST_NANOS) >= 0 || ageNanos <= maxAge.toNanos();
+    }
+
+    private static void requireFiniteIfPresent(OptionalDouble value, String name) {
+        Objects.requireNonNull(value, name);
+        if (value.isPresent() && !Double.isFinite(value.getAsDouble())) {
+            throw new IllegalArgumentException(name + " must be finite or empty (unknown), was " + value);
+        }
+    }
+}

@@ -1,0 +1,139 @@
+package dev.prefixrouter.proxy;
+
+import dev.prefixrouter.error.ApiException;
+import dev.prefixrouter.error.ErrorBodies;
+import dev.prefixrouter.fleet.Engine;
+import dev.prefixrouter.observability.RouterMetrics;
+import dev.prefixrouter.routing.RoutingDecision;
+import io.netty.buffer.ByteBuf;
+import io.netty.util.ReferenceCountUtil;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import lombok.extern.slf4j.Slf4j;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.core.io.buffer.NettyDataBufferFactory;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * Relays one engine's response to the client as it arrives: status and headers first, then the body buffer by
+ * buffer (flushed whenever no further buffer is waiting, so server-sent events leave at once) with the engine's
+ * pace and the client's backpressure. A client that goes away cancels the relay, which closes the engine
+ * connection. An event stream that breaks after it began ends with an SSE error event and a clean close. Its
+ * outcome (the status the client saw, whether the stream broke) is read by the walk that started it.
+ *
+ * <p>Not thread-safe by design: Reactor serialises the signals of one request.
+ */
+@Slf4j
+final class ResponseRelay {
+
+    private final ServerWebExchange exchange;
+    private final ProxyRequest request;
+    private final Engine engine;
+    private final UpstreamResponse upstream;
+    private final RoutingDecision decision;
+    private final ProxyProperties properties;
+    private final RouterMetrics metrics;
+
+    private int status;
+    private boolean firstByteSeen;
+    private boolean streamBroken;
+
+    ResponseRelay(ServerWebExchange exchange, ProxyRequest request, Engine engine, UpstreamResponse upstream,
+            RoutingDecision decision, ProxyProperties properties, RouterMetrics metrics) {
+        this.exchange = exchange;
+        this.request = request;
+        this.engine = engine;
+        this.upstream = upstream;
+        this.decision = decision;
+        this.properties = properties;
+        this.metrics = metrics;
+    }
+
+    /** The status relayed to the client, or the error status a broken stream ended with. */
+    int status() {
+        return status;
+    }
+
+    /** Whether an event stream broke after it began (and ended with an SSE error event). */
+    boolean streamBroken() {
+        return streamBroken;
+    }
+
+    Mono<Void> run() {
+        ServerHttpResponse response = exchange.getResponse();
+        status = upstream.status();
+        response.setStatusCode(HttpStatusCode.valueOf(status));
+        copyResponseHeaders(response.getHeaders());
+        boolean eventStream = isEventStream(upstream.response().responseHeaders().get("content-type"));
+        long deadline = request.startNanos() + properties.responseTimeout().toNanos();
+        NettyDataBufferFactory buffers = (NettyDataBufferFactory) response.bufferFactory();
+
+        Flux<DataBuffer> body = upstream.connection().inbound().receive()
+                .retain()
+                .<DataBuffer>map(buffers::wrap)
+                .timeout(Mono.defer(() -> Mono.delay(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))),
+                        item -> Mono.delay(properties.idleTimeout()), ForwardedCall.timedOut())
+                .doOnNext(buffer -> {
+                    if (!firstByteSeen) {
+                        firstByteSeen = true;
+                        metrics.firstByte(request.model(), engine.id(), System.nanoTime() - request.startNanos());
+                        decision.responding(engine);
+                    }
+                })
+                .doOnCancel(upstream::dispose)
+                .doOnError(error -> upstream.dispose());
+
+        if (!eventStream) {
+            return response.writeWith(body.doOnDiscard(Object.class, ResponseRelay::release));
+        }
+        Flux<DataBuffer> events = body.onErrorResume(error -> firstByteSeen, error -> {
+            ApiException apiError = UpstreamFailures.toApiException(error, engine.id());
+            log.warn("requestId={} stream from engine {} broke after it began: {}", request.requestId(),
+                    engine.id(), UpstreamFailures.describe(error));
+            status = apiError.status().value();
+            streamBroken = true;
+            return Mono.just(buffers.wrap(ErrorBodies.sseEvent(apiError).getBytes(StandardCharsets.UTF_8)));
+        });
+        // writeWith, not writeAndFlushWith: Reactor Netty flushes as soon as no further chunk is waiting, so every
+        // event still leaves at once, but events that arrived in one read from the engine share one write.
+        return response.writeWith(events.doOnDiscard(Object.class, ResponseRelay::release));
+    }
+
+    private void copyResponseHeaders(HttpHeaders target) {
+        // A retried attempt may have set headers already: the engine that answers owns them all.
+        String requestId = target.getFirst("X-Request-Id");
+        target.clear();
+        for (Map.Entry<String, String> header : upstream.response().responseHeaders()) {
+            if (!HopByHopHeaders.skipOnResponse(header.getKey())) {
+                target.add(header.getKey(), header.getValue());
+            }
+        }
+        if (requestId != null) {
+            target.set("X-Request-Id", requestId);
+        }
+        // clear() also dropped the server's own "Transfer-Encoding: chunked", and the engine's is hop-by-hop: a body
+        // of unknown length (a stream) needs it back, else the server ends it by closing the client's connection.
+        if (!target.containsHeader(HttpHeaders.CONTENT_LENGTH)) {
+            target.set(HttpHeaders.TRANSFER_ENCODING, "chunked");
+        }
+    }
+
+    private static boolean isEventStream(String contentType) {
+        return contentType != null && contentType.regionMatches(true, 0, "text/event-stream", 0, 17);
+    }
+
+    private static void release(Object discarded) {
+        if (discarded instanceof DataBuffer buffer) {
+            DataBufferUtils.release(buffer);
+        } else if (discarded instanceof ByteBuf buffer) {
+            ReferenceCountUtil.safeRelease(buffer);
+        }
+    }
+}
