@@ -22,20 +22,20 @@ public final class OpenAiRequestParser {
 
     public ParsedRequest parse(ApiOperation operation, byte[] body) {
         try (JsonParser parser = jsonFactory.createParser(ObjectReadContext.empty(), body)) {
-            return parseObject(operation, parser);
+            return parseObject(operation, parser, new JsonPrompt.Builder(body));
         } catch (JacksonException e) {
             throw ApiException.invalidRequest(null, "Request body is not valid JSON: " + e.getOriginalMessage());
         }
     }
 
-    private ParsedRequest parseObject(ApiOperation operation, JsonParser parser) {
+    private ParsedRequest parseObject(ApiOperation operation, JsonParser parser, JsonPrompt.Builder prompt) {
         if (parser.nextToken() != JsonToken.START_OBJECT) {
             throw ApiException.invalidRequest(null, "Request body must be a JSON object.");
         }
         String model = null;
         boolean stream = false;
         String user = null;
-        StringBuilder prompt = null;
+        boolean hasPrompt = false;
         String name;
         while ((name = parser.nextName()) != null) {
             JsonToken value = parser.nextToken();
@@ -45,7 +45,8 @@ public final class OpenAiRequestParser {
                 case "user" -> user = value == JsonToken.VALUE_NULL ? null : string(parser, value, "user");
                 default -> {
                     if (name.equals(operation.promptField())) {
-                        prompt = new StringBuilder();
+                        prompt.reset();
+                        hasPrompt = true;
                         if (operation == ApiOperation.CHAT_COMPLETIONS) {
                             readMessages(parser, value, prompt);
                         } else {
@@ -63,11 +64,11 @@ public final class OpenAiRequestParser {
         if (model == null || model.isEmpty()) {
             throw ApiException.invalidRequest("model", "'model' is required.");
         }
-        if (prompt == null) {
+        if (!hasPrompt) {
             throw ApiException.invalidRequest(operation.promptField(),
                     "'" + operation.promptField() + "' is required.");
         }
-        return new ParsedRequest(operation, model, stream, prompt.toString(), user);
+        return new ParsedRequest(operation, model, stream, prompt.build(), user);
     }
 
     private static String string(JsonParser parser, JsonToken token, String field) {
@@ -85,7 +86,7 @@ public final class OpenAiRequestParser {
         };
     }
 
-    private static void readMessages(JsonParser parser, JsonToken token, StringBuilder prompt) {
+    private static void readMessages(JsonParser parser, JsonToken token, JsonPrompt.Builder prompt) {
         if (token != JsonToken.START_ARRAY) {
             throw typeError("messages", "an array of message objects", token);
         }
@@ -109,7 +110,7 @@ public final class OpenAiRequestParser {
     }
 
     /** Message content: a string, null, or an array of parts of which the text parts count for routing. */
-    private static void readContent(JsonParser parser, JsonToken token, String field, StringBuilder prompt) {
+    private static void readContent(JsonParser parser, JsonToken token, String field, JsonPrompt.Builder prompt) {
         switch (token) {
             case VALUE_NULL -> {
             }
@@ -132,7 +133,7 @@ public final class OpenAiRequestParser {
         }
     }
 
-    private static void readContentPart(JsonParser parser, String field, StringBuilder prompt) {
+    private static void readContentPart(JsonParser parser, String field, JsonPrompt.Builder prompt) {
         String name;
         while ((name = parser.nextName()) != null) {
             JsonToken value = parser.nextToken();
@@ -148,9 +149,9 @@ public final class OpenAiRequestParser {
     }
 
     /** {@code prompt} or {@code input}: a string, strings, token ids, or arrays of token ids. */
-    private static void readPrompt(JsonParser parser, JsonToken token, String field, StringBuilder prompt) {
+    private static void readPrompt(JsonParser parser, JsonToken token, String field, JsonPrompt.Builder prompt) {
         if (token == JsonToken.VALUE_STRING) {
-            prompt.append(parser.getStringCharacters(), parser.getStringOffset(), parser.getStringLength());
+            appendText(parser, prompt);
             return;
         }
         if (token != JsonToken.START_ARRAY) {
@@ -162,6 +163,7 @@ public final class OpenAiRequestParser {
                 case VALUE_STRING -> appendText(parser, prompt);
                 case VALUE_NUMBER_INT -> appendTokenId(parser, prompt);
                 case START_ARRAY -> {
+                    prompt.endRun();
                     JsonToken id;
                     while ((id = parser.nextToken()) != JsonToken.END_ARRAY) {
                         if (id != JsonToken.VALUE_NUMBER_INT) {
@@ -169,22 +171,37 @@ public final class OpenAiRequestParser {
                         }
                         appendTokenId(parser, prompt);
                     }
-                    prompt.append('\n');
+                    prompt.newline();
                 }
                 default -> throw typeError(field, PROMPT_SHAPES, element);
             }
         }
     }
 
-    private static void appendText(JsonParser parser, StringBuilder prompt) {
-        if (!prompt.isEmpty()) {
-            prompt.append('\n');
-        }
-        prompt.append(parser.getStringCharacters(), parser.getStringOffset(), parser.getStringLength());
+    /** A text, read later from where it stands in the body; Jackson skips it without decoding it. */
+    private static void appendText(JsonParser parser, JsonPrompt.Builder prompt) {
+        prompt.text(offset(parser));
     }
 
-    private static void appendTokenId(JsonParser parser, StringBuilder prompt) {
-        prompt.append(parser.getLongValue()).append(' ');
+    /** A token id, routed as its decimal digits and a space; read (and range-checked) as a long, as the engine will. */
+    private static void appendTokenId(JsonParser parser, JsonPrompt.Builder prompt) {
+        long id = parser.getLongValue();
+        prompt.tokenId(prompt.continuesRun() ? -1 : offset(parser), decimalLength(id));
+    }
+
+    private static int offset(JsonParser parser) {
+        return (int) parser.currentTokenLocation().getByteOffset();
+    }
+
+    private static int decimalLength(long value) {
+        if (value == Long.MIN_VALUE) {
+            return 20;
+        }
+        int digits = value < 0 ? 2 : 1;
+        for (long v = Math.abs(value); v >= 10; v /= 10) {
+            digits++;
+        }
+        return digits;
     }
 
     private static ApiException typeError(String field, String expected, JsonToken actual) {

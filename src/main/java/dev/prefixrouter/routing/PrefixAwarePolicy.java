@@ -3,6 +3,7 @@ package dev.prefixrouter.routing;
 import dev.prefixrouter.fleet.Engine;
 import dev.prefixrouter.trie.HashTrie;
 import dev.prefixrouter.trie.PromptKey;
+import dev.prefixrouter.trie.PromptText;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
@@ -70,7 +71,7 @@ public class PrefixAwarePolicy implements RoutingPolicy {
 
     @Override
     public RoutingDecision route(RoutingRequest request, List<Engine> candidates) {
-        String prompt = request.prompt();
+        PromptText prompt = request.prompt();
         PromptKey key = trie.key(prompt);
         int size = candidates.size();
         EngineSlots.Slot[] candidateSlots = new EngineSlots.Slot[size];
@@ -87,8 +88,7 @@ public class PrefixAwarePolicy implements RoutingPolicy {
         long[] uncached = new long[size];
         long[] bucket = new long[size];
         long[] tieBreak = new long[size];
-        long firstChunk = Rendezvous.keyHash(prompt.length() <= trie.chunkSize() ? prompt
-                : prompt.substring(0, trie.chunkSize()));
+        long firstChunk = Rendezvous.keyHash(prompt.prefix(trie.chunkSize()));
         for (int i = 0; i < size; i++) {
             Engine engine = candidates.get(i);
             EngineSlots.Slot slot = candidateSlots[i];

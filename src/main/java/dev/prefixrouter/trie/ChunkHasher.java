@@ -9,7 +9,7 @@ import com.dynatrace.hash4j.hashing.Hashing;
  * The combine is XXH3 over the 16 bytes (parent, chunk) — a full-strength mix, not an xor or a multiply.
  *
  * <p>Stateless after construction and safe to share between threads. Each call allocates the result array and one
- * small view object; nothing per chunk.
+ * chunk-sized buffer that each chunk's characters are read into; nothing per chunk.
  */
 final class ChunkHasher {
 
@@ -24,48 +24,57 @@ final class ChunkHasher {
         this.rootHash = hasher.hashLongToLong(chunkSize);
     }
 
-    long[] chainedHashes(CharSequence prompt) {
+    long[] chainedHashes(PromptText prompt) {
         int chunks = prompt.length() / chunkSize;
         long[] hashes = new long[chunks];
-        ChunkView view = new ChunkView(prompt, chunkSize);
+        ChunkView view = new ChunkView(chunkSize);
+        PromptText.Reader reader = prompt.reader();
         long chained = rootHash;
         for (int d = 0; d < chunks; d++) {
-            view.offset = d * chunkSize;
+            view.fill(reader);
             chained = hasher.hashLongLongToLong(chained, hasher.hashCharsToLong(view));
             hashes[d] = chained;
         }
         return hashes;
     }
 
-    /** A movable window over the prompt, so each chunk is hashed in place without a substring. */
+    /** One chunk's characters, refilled from the prompt for each chunk, so nothing is allocated per chunk. */
     private static final class ChunkView implements CharSequence {
-        private final CharSequence text;
-        private final int length;
-        int offset;
+        private final char[] chars;
 
-        ChunkView(CharSequence text, int length) {
-            this.text = text;
-            this.length = length;
+        ChunkView(int length) {
+            this.chars = new char[length];
+        }
+
+        void fill(PromptText.Reader reader) {
+            int filled = 0;
+            while (filled < chars.length) {
+                int read = reader.read(chars, filled, chars.length - filled);
+                if (read == 0) {
+                    throw new IllegalStateException("the prompt ended before its stated length");
+                }
+                filled += read;
+            }
         }
 
         @Override
         public int length() {
-            return length;
+            return chars.length;
         }
 
         @Override
         public char charAt(int index) {
-            return text.charAt(offset + index);
+            return chars[index];
         }
 
         @Override
         public CharSequence subSequence(int start, int end) {
-            return text.subSequence(offset + start, offset + end);
+            return new String(chars, start, end - start);
         }
 
         @Override
         public String toString() {
-            return text.subSequence(offset, offset + length).toString();
+            return new String(chars);
         }
     }
 }

@@ -87,6 +87,12 @@ public final class HashTrie {
     /** Hashes the prompt's full chunks; lock-free, one array per call. */
     public PromptKey key(CharSequence prompt) {
         Objects.requireNonNull(prompt, "prompt");
+        return key(PromptText.of(prompt));
+    }
+
+    /** Hashes the prompt's full chunks, reading its characters once in order; the same key as for its string. */
+    public PromptKey key(PromptText prompt) {
+        Objects.requireNonNull(prompt, "prompt");
         return new PromptKey(this, hasher.chainedHashes(prompt), prompt.length(), chunkSize);
     }
 

@@ -1,0 +1,195 @@
+package dev.prefixrouter.api;
+
+import dev.prefixrouter.error.ApiException;
+
+/**
+ * JSON string values read in place from a UTF-8 body: {@link #measure} checks one (UTF-8 and escapes) and counts
+ * its UTF-16 characters; a {@link Decoder} then turns it into characters piece by piece. Both start at the opening
+ * quote and stop at the closing one. Characters are exactly those {@code String} Jackson would have produced,
+ * unpaired surrogates included.
+ */
+final class JsonStrings {
+
+    private JsonStrings() {
+    }
+
+    /** The number of UTF-16 characters of the JSON string whose opening quote is at {@code quote}. */
+    static int measure(byte[] body, int quote) {
+        long chars = 0;
+        int i = quote + 1;
+        while (true) {
+            if (i >= body.length) {
+                throw invalid("an unterminated string");
+            }
+            int b = body[i] & 0xFF;
+            if (b == '"') {
+                return (int) Math.min(chars, Integer.MAX_VALUE);
+            }
+            if (b == '\\') {
+                i += escapeLength(body, i);
+                chars++;
+            } else if (b < 0x80) {
+                i++;
+                chars++;
+            } else {
+                int length = utf8Length(body, i);
+                chars += length == 4 ? 2 : 1;
+                i += length;
+            }
+        }
+    }
+
+    /** Bytes of the escape sequence at {@code i} (a backslash), checked. */
+    private static int escapeLength(byte[] body, int i) {
+        if (i + 1 >= body.length) {
+            throw invalid("an unterminated string");
+        }
+        switch (body[i + 1]) {
+            case '"', '\\', '/', 'b', 'f', 'n', 'r', 't' -> {
+                return 2;
+            }
+            case 'u' -> {
+                for (int k = 2; k < 6; k++) {
+                    if (i + k >= body.length || hex(body[i + k]) < 0) {
+                        throw invalid("a \\u escape without four hex digits");
+                    }
+                }
+                return 6;
+            }
+            default -> throw invalid("an unknown escape \\" + (char) (body[i + 1] & 0xFF));
+        }
+    }
+
+    /** Bytes of the multi-byte UTF-8 sequence at {@code i}, checked as Java's decoder would (no overlongs, no
+     * encoded surrogates, nothing above U+10FFFF). */
+    private static int utf8Length(byte[] body, int i) {
+        int b = body[i] & 0xFF;
+        int length;
+        int min;
+        if (b >= 0xC2 && b <= 0xDF) {
+            length = 2;
+            min = 0x80;
+        } else if (b >= 0xE0 && b <= 0xEF) {
+            length = 3;
+            min = 0x800;
+        } else if (b >= 0xF0 && b <= 0xF4) {
+            length = 4;
+            min = 0x10000;
+        } else {
+            throw invalid("invalid UTF-8 (byte 0x" + Integer.toHexString(b) + ")");
+        }
+        int code = b & (0x7F >> length);
+        for (int k = 1; k < length; k++) {
+            if (i + k >= body.length) {
+                throw invalid("an unterminated string");
+            }
+            int c = body[i + k] & 0xFF;
+            if ((c & 0xC0) != 0x80) {
+                throw invalid("invalid UTF-8 (byte 0x" + Integer.toHexString(c) + ")");
+            }
+            code = (code << 6) | (c & 0x3F);
+        }
+        if (code < min || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) {
+            throw invalid("invalid UTF-8 (an overlong, surrogate or out-of-range sequence)");
+        }
+        return length;
+    }
+
+    private static int hex(byte b) {
+        if (b >= '0' && b <= '9') {
+            return b - '0';
+        }
+        if (b >= 'a' && b <= 'f') {
+            return b - 'a' + 10;
+        }
+        if (b >= 'A' && b <= 'F') {
+            return b - 'A' + 10;
+        }
+        return -1;
+    }
+
+    private static ApiException invalid(String detail) {
+        return ApiException.invalidRequest(null, "Request body is not valid JSON: " + detail + " in a string.");
+    }
+
+    /** Decodes one string at a time, in pieces; reusable. The string must have passed {@link #measure}. */
+    static final class Decoder {
+        private int position;
+        private boolean done = true;
+        private char lowSurrogate;
+        private boolean hasLowSurrogate;
+
+        void start(int quote) {
+            position = quote + 1;
+            done = false;
+            hasLowSurrogate = false;
+        }
+
+        /** Writes up to {@code room} next characters into {@code target}; 0 once the string is over. */
+        int decode(byte[] body, char[] target, int offset, int room) {
+            int written = 0;
+            if (hasLowSurrogate && room > 0) {
+                target[offset + written++] = lowSurrogate;
+                hasLowSurrogate = false;
+            }
+            int p = position;
+            while (written < room && !done) {
+                int b = body[p];
+                if (b >= 0x20 && b != '"' && b != '\\') { // the common case: plain ASCII
+                    target[offset + written++] = (char) b;
+                    p++;
+                } else if (b == '"') {
+                    done = true;
+                } else if (b == '\\') {
+                    p = escape(body, p, target, offset + written++);
+                } else if (b >= 0) {
+                    target[offset + written++] = (char) b; // a control character; the parser has rejected those
+                    p++;
+                } else {
+                    int code = codePoint(body, p);
+                    p += code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
+                    if (code < 0x10000) {
+                        target[offset + written++] = (char) code;
+                    } else {
+                        target[offset + written++] = Character.highSurrogate(code);
+                        if (written < room) {
+                            target[offset + written++] = Character.lowSurrogate(code);
+                        } else {
+                            lowSurrogate = Character.lowSurrogate(code);
+                            hasLowSurrogate = true;
+                        }
+                    }
+                }
+            }
+            position = p;
+            return written;
+        }
+
+        private static int escape(byte[] body, int p, char[] target, int at) {
+            byte e = body[p + 1];
+            target[at] = switch (e) {
+                case 'b' -> '\b';
+                case 'f' -> '\f';
+                case 'n' -> '\n';
+                case 'r' -> '\r';
+                case 't' -> '\t';
+                case 'u' -> (char) ((hex(body[p + 2]) << 12) | (hex(body[p + 3]) << 8) | (hex(body[p + 4]) << 4)
+                        | hex(body[p + 5]));
+                default -> (char) e; // " \ /
+            };
+            return p + (e == 'u' ? 6 : 2);
+        }
+
+        private static int codePoint(byte[] body, int p) {
+            int b = body[p] & 0xFF;
+            if (b < 0xE0) {
+                return ((b & 0x1F) << 6) | (body[p + 1] & 0x3F);
+            }
+            if (b < 0xF0) {
+                return ((b & 0x0F) << 12) | ((body[p + 1] & 0x3F) << 6) | (body[p + 2] & 0x3F);
+            }
+            return ((b & 0x07) << 18) | ((body[p + 1] & 0x3F) << 12) | ((body[p + 2] & 0x3F) << 6)
+                    | (body[p + 3] & 0x3F);
+        }
+    }
+}

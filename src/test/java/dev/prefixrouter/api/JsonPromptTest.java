@@ -1,0 +1,256 @@
+package dev.prefixrouter.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.prefixrouter.error.ApiException;
+import dev.prefixrouter.trie.HashTrie;
+import dev.prefixrouter.trie.PromptKey;
+import dev.prefixrouter.trie.PromptText;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The prompt read in place from the body is, character for character, the string the parser used to build: every
+ * escape, every UTF-8 length, surrogate pairs split by a chunk or a read, token ids; and it hashes to the same
+ * chunk keys. The reference is built from Jackson's tree with the documented rules.
+ */
+class JsonPromptTest {
+
+    private final OpenAiRequestParser parser = new OpenAiRequestParser();
+    private final JsonMapper json = JsonMapper.builder().build();
+
+    @Test
+    void randomChatBodiesReadAsTheirReferenceText() {
+        SplittableRandom random = new SplittableRandom(42);
+        for (int round = 0; round < 400; round++) {
+            byte[] body = chatBody(random);
+            checkAgainstReference(ApiOperation.CHAT_COMPLETIONS, body, random, round);
+        }
+    }
+
+    @Test
+    void randomPromptShapesReadAsTheirReferenceText() {
+        SplittableRandom random = new SplittableRandom(7);
+        for (int round = 0; round < 400; round++) {
+            byte[] body = completionBody(random);
+            checkAgainstReference(ApiOperation.COMPLETIONS, body, random, round);
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "\"caf\\u00e9 \\\"quoted\\\" \\\\ \\/ \\b\\f\\n\\r\\t\" | 'café \"quoted\" \\ / \b\f\n\r\t'",
+            "\"\\ud83d\\ude00 and \\ud800 alone\"               | '\uD83D\uDE00 and \uD800 alone'",
+            "[-0, 7, -12]                                     | '0 7 -12 '",
+            "[\"\", \"a\", [1], \"b\"]                        | 'a1 \n\nb'"})
+    void escapesSurrogatesAndTokenIdsReadAsJacksonWouldDecodeThem(String prompt, String expected) {
+        String body = "{\"model\":\"m\",\"prompt\":" + prompt + "}";
+        PromptText text = parser.parse(ApiOperation.COMPLETIONS, body.getBytes(StandardCharsets.UTF_8)).prompt();
+        assertThat(text.toString()).isEqualTo(expected);
+        assertThat(text.length()).isEqualTo(expected.length());
+    }
+
+    @Test
+    void multibyteUtf8ReadsAsItsCharacters() {
+        String text = "a é € 𝄞 z".repeat(50);
+        byte[] body = ("{\"model\":\"m\",\"prompt\":\"" + text + "\"}").getBytes(StandardCharsets.UTF_8);
+        PromptText prompt = parser.parse(ApiOperation.COMPLETIONS, body).prompt();
+        assertThat(prompt.toString()).isEqualTo(text);
+        HashTrie trie = new HashTrie(7, 1 << 20, 1 << 20, 3);
+        assertSameKey(trie.key(prompt), trie.key(text));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "{\"model\":\"m\",\"prompt\":\"abc     | an unterminated string",
+            "{\"model\":\"m\",\"prompt\":\"ab\\u12 | \\u escape",
+            "{\"model\":\"m\",\"prompt\":\"a\\qb\"} | an unknown escape"})
+    void brokenStringsAre400(String body, String detail) {
+        assertThat(rejection(body.getBytes(StandardCharsets.UTF_8))).hasMessageContaining(detail)
+                .hasMessageStartingWith("Request body is not valid JSON");
+    }
+
+    @Test
+    void invalidUtf8Is400() {
+        byte[][] bad = {{(byte) 0xFF}, {(byte) 0xC3}, {(byte) 0xC0, (byte) 0xAF}, {(byte) 0xED, (byte) 0xA0,
+                (byte) 0x80}, {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80}, {(byte) 0xE2, (byte) 0x28,
+                (byte) 0xA1}};
+        for (byte[] sequence : bad) {
+            ByteArrayOutputStream body = new ByteArrayOutputStream();
+            body.writeBytes("{\"model\":\"m\",\"prompt\":\"x".getBytes(StandardCharsets.UTF_8));
+            body.writeBytes(sequence);
+            body.writeBytes("y\"}".getBytes(StandardCharsets.UTF_8));
+            assertThat(rejection(body.toByteArray()).status().value()).isEqualTo(400);
+        }
+    }
+
+    private ApiException rejection(byte[] body) {
+        return (ApiException) org.assertj.core.api.Assertions.catchThrowable(
+                () -> parser.parse(ApiOperation.COMPLETIONS, body));
+    }
+
+    private void checkAgainstReference(ApiOperation operation, byte[] body, SplittableRandom random, int round) {
+        String expected = reference(operation, body);
+        PromptText prompt = parser.parse(operation, body).prompt();
+        String description = "round " + round + ": " + new String(body, StandardCharsets.UTF_8);
+        assertThat(prompt.length()).as(description).isEqualTo(expected.length());
+        assertThat(readInRandomPieces(prompt, random)).as(description).isEqualTo(expected);
+        for (int chunk : new int[] {1, 5, 128}) {
+            HashTrie trie = new HashTrie(chunk, 1 << 20, 1 << 20, round);
+            assertSameKey(trie.key(prompt), trie.key(expected));
+        }
+    }
+
+    private static void assertSameKey(PromptKey actual, PromptKey expected) {
+        assertThat(actual.chunks()).isEqualTo(expected.chunks());
+        assertThat(actual.promptLength()).isEqualTo(expected.promptLength());
+        for (int d = 0; d < expected.chunks(); d++) {
+            assertThat(actual.hash(d)).as("chunk %d", d).isEqualTo(expected.hash(d));
+        }
+    }
+
+    private static String readInRandomPieces(PromptText prompt, SplittableRandom random) {
+        PromptText.Reader reader = prompt.reader();
+        StringBuilder out = new StringBuilder();
+        char[] buffer = new char[64];
+        while (true) {
+            int count = 1 + random.nextInt(buffer.length - 1);
+            int read = reader.read(buffer, 1, count - 1 == 0 ? 1 : count - 1);
+            if (read == 0) {
+                return out.toString();
+            }
+            out.append(buffer, 1, read);
+        }
+    }
+
+    /** The prompt by the documented rules, from Jackson's tree of the same body. */
+    private String reference(ApiOperation operation, byte[] body) {
+        JsonNode root = json.readTree(body);
+        StringBuilder prompt = new StringBuilder();
+        JsonNode field = root.get(operation.promptField());
+        if (operation == ApiOperation.CHAT_COMPLETIONS) {
+            for (JsonNode message : field) {
+                JsonNode content = message.get("content");
+                if (content == null || content.isNull()) {
+                    continue;
+                }
+                if (content.isString()) {
+                    appendText(prompt, content.asString());
+                } else {
+                    for (JsonNode part : content) {
+                        appendText(prompt, part.isString() ? part.asString() : part.get("text").asString());
+                    }
+                }
+            }
+        } else if (field.isString()) {
+            prompt.append(field.asString());
+        } else {
+            for (JsonNode element : field) {
+                if (element.isString()) {
+                    appendText(prompt, element.asString());
+                } else if (element.isNumber()) {
+                    prompt.append(element.asLong()).append(' ');
+                } else {
+                    for (JsonNode id : element) {
+                        prompt.append(id.asLong()).append(' ');
+                    }
+                    prompt.append('\n');
+                }
+            }
+        }
+        return prompt.toString();
+    }
+
+    private static void appendText(StringBuilder prompt, String text) {
+        if (!prompt.isEmpty()) {
+            prompt.append('\n');
+        }
+        prompt.append(text);
+    }
+
+    private static byte[] chatBody(SplittableRandom random) {
+        StringBuilder body = new StringBuilder("{\"model\":\"m\",\"messages\":[");
+        int messages = random.nextInt(5);
+        for (int m = 0; m < messages; m++) {
+            body.append(m == 0 ? "" : ",").append("{\"role\":\"user\",\"content\":");
+            switch (random.nextInt(3)) {
+                case 0 -> body.append("null");
+                case 1 -> body.append(jsonString(random));
+                default -> {
+                    body.append('[');
+                    int parts = random.nextInt(4);
+                    for (int p = 0; p < parts; p++) {
+                        body.append(p == 0 ? "" : ", ");
+                        body.append(random.nextBoolean() ? jsonString(random)
+                                : "{\"type\":\"text\",\"text\":" + jsonString(random) + "}");
+                    }
+                    body.append(']');
+                }
+            }
+            body.append('}');
+        }
+        return body.append("]}").toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] completionBody(SplittableRandom random) {
+        StringBuilder body = new StringBuilder("{\"model\":\"m\",\"prompt\":");
+        if (random.nextInt(4) == 0) {
+            body.append(jsonString(random));
+        } else {
+            body.append('[');
+            int elements = random.nextInt(8);
+            for (int e = 0; e < elements; e++) {
+                body.append(e == 0 ? "" : " , ");
+                switch (random.nextInt(3)) {
+                    case 0 -> body.append(jsonString(random));
+                    case 1 -> body.append(random.nextLong(-5, 200_000));
+                    default -> {
+                        body.append("[ ");
+                        int ids = random.nextInt(5);
+                        for (int i = 0; i < ids; i++) {
+                            body.append(i == 0 ? "" : ",\n ").append(random.nextLong(0, Long.MAX_VALUE));
+                        }
+                        body.append(']');
+                    }
+                }
+            }
+            body.append(']');
+        }
+        return body.append('}').toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** A JSON string of random characters, each written raw (as UTF-8) or escaped at random. */
+    private static String jsonString(SplittableRandom random) {
+        StringBuilder out = new StringBuilder("\"");
+        int length = random.nextInt(3) == 0 ? random.nextInt(400) : random.nextInt(20);
+        for (int i = 0; i < length; i++) {
+            int kind = random.nextInt(10);
+            if (kind < 4) {
+                char c = (char) random.nextInt(0x20, 0x7F);
+                out.append(c == '"' || c == '\\' ? "\\" + c : String.valueOf(c));
+            } else if (kind == 4) {
+                out.append((char) random.nextInt(0x80, 0x800));
+            } else if (kind == 5) {
+                char c = (char) random.nextInt(0x800, 0xD800);
+                out.append(c);
+            } else if (kind == 6) {
+                out.appendCodePoint(random.nextInt(0x10000, 0x110000));
+            } else if (kind == 7) {
+                out.append("\\n\\t\\\"\\/\\\\\\b\\f\\r".substring(2 * random.nextInt(8)).substring(0, 2));
+            } else if (kind == 8) {
+                out.append(String.format("\\u%04x", random.nextInt(0, 0x10000)));
+            } else {
+                int code = random.nextInt(0x10000, 0x110000);
+                out.append(String.format("\\u%04X\\u%04x", (int) Character.highSurrogate(code),
+                        (int) Character.lowSurrogate(code)));
+            }
+        }
+        return out.append('"').toString();
+    }
+}
