@@ -20,7 +20,9 @@ COPY --from=build /layers/application/ ./
 COPY application.yml ./application.yml
 USER 10001:10001
 EXPOSE 8080 9090
-# The JVM reads the container's memory limit; the heap takes 75 % of it, leaving room for direct buffers,
-# metaspace and thread stacks. An OOM ends the process so that Kubernetes restarts it cleanly.
-ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError -Djava.io.tmpdir=/tmp"
+# The JVM reads the container's memory limit. Heap: half of it (the router gives a quarter of the heap to the
+# prefix index, at most 256MB, and a quarter to request memory, and refuses work beyond them); Netty's direct
+# buffers: at most 256MB; metaspace bounded; the rest is code cache, thread stacks and GC. README, "Memory,
+# bounded end to end", has the sizing rule. An OOM would end the process so that Kubernetes restarts it cleanly.
+ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=50 -XX:MaxDirectMemorySize=256m -XX:MaxMetaspaceSize=160m -XX:+ExitOnOutOfMemoryError -Djava.io.tmpdir=/tmp"
 ENTRYPOINT ["java", "org.springframework.boot.loader.launch.JarLauncher"]

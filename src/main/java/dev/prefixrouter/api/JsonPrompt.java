@@ -54,13 +54,16 @@ final class JsonPrompt implements PromptText {
     /** Collects a prompt's pieces during the parse, in order; the prompt field may be read again (last one wins). */
     static final class Builder {
         private final byte[] body;
+        private final int limit;
         private int[] segments = new int[12];
         private int count;
         private long length;
         private boolean inRun;
 
-        Builder(byte[] body) {
+        /** For a body in {@code body[0, limit)}. */
+        Builder(byte[] body, int limit) {
             this.body = body;
+            this.limit = limit;
         }
 
         void reset() {
@@ -71,7 +74,7 @@ final class JsonPrompt implements PromptText {
 
         /** A JSON string whose opening quote is at {@code quote}. */
         void text(int quote) {
-            int chars = JsonStrings.measure(body, quote);
+            int chars = JsonStrings.measure(body, limit, quote);
             if (length > 0) {
                 length++;
             }

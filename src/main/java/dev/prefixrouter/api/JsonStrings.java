@@ -13,12 +13,15 @@ final class JsonStrings {
     private JsonStrings() {
     }
 
-    /** The number of UTF-16 characters of the JSON string whose opening quote is at {@code quote}. */
-    static int measure(byte[] body, int quote) {
+    /**
+     * The number of UTF-16 characters of the JSON string whose opening quote is at {@code quote}, in a body that
+     * ends before {@code limit}.
+     */
+    static int measure(byte[] body, int limit, int quote) {
         long chars = 0;
         int i = quote + 1;
         while (true) {
-            if (i >= body.length) {
+            if (i >= limit) {
                 throw invalid("an unterminated string");
             }
             int b = body[i] & 0xFF;
@@ -26,13 +29,13 @@ final class JsonStrings {
                 return (int) Math.min(chars, Integer.MAX_VALUE);
             }
             if (b == '\\') {
-                i += escapeLength(body, i);
+                i += escapeLength(body, limit, i);
                 chars++;
             } else if (b < 0x80) {
                 i++;
                 chars++;
             } else {
-                int length = utf8Length(body, i);
+                int length = utf8Length(body, limit, i);
                 chars += length == 4 ? 2 : 1;
                 i += length;
             }
@@ -40,8 +43,8 @@ final class JsonStrings {
     }
 
     /** Bytes of the escape sequence at {@code i} (a backslash), checked. */
-    private static int escapeLength(byte[] body, int i) {
-        if (i + 1 >= body.length) {
+    private static int escapeLength(byte[] body, int limit, int i) {
+        if (i + 1 >= limit) {
             throw invalid("an unterminated string");
         }
         switch (body[i + 1]) {
@@ -50,7 +53,7 @@ final class JsonStrings {
             }
             case 'u' -> {
                 for (int k = 2; k < 6; k++) {
-                    if (i + k >= body.length || hex(body[i + k]) < 0) {
+                    if (i + k >= limit || hex(body[i + k]) < 0) {
                         throw invalid("a \\u escape without four hex digits");
                     }
                 }
@@ -62,7 +65,7 @@ final class JsonStrings {
 
     /** Bytes of the multi-byte UTF-8 sequence at {@code i}, checked as Java's decoder would (no overlongs, no
      * encoded surrogates, nothing above U+10FFFF). */
-    private static int utf8Length(byte[] body, int i) {
+    private static int utf8Length(byte[] body, int limit, int i) {
         int b = body[i] & 0xFF;
         int length;
         int min;
@@ -80,7 +83,7 @@ final class JsonStrings {
         }
         int code = b & (0x7F >> length);
         for (int k = 1; k < length; k++) {
-            if (i + k >= body.length) {
+            if (i + k >= limit) {
                 throw invalid("an unterminated string");
             }
             int c = body[i + k] & 0xFF;

@@ -6,6 +6,7 @@ import dev.prefixrouter.fleet.Fleet;
 import dev.prefixrouter.observability.RouterMetrics;
 import dev.prefixrouter.proxy.ProxyForwarder;
 import dev.prefixrouter.proxy.ProxyRequest;
+import dev.prefixrouter.proxy.RequestBody;
 import dev.prefixrouter.routing.RoutingDecision;
 import dev.prefixrouter.routing.RoutingPolicy;
 import dev.prefixrouter.routing.RoutingProperties;
@@ -83,18 +84,28 @@ public class OpenAiController {
         return ResponseEntity.status(healthy > 0 ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).body(body);
     }
 
+    /**
+     * Admits and reads the body, routes, forwards; the body is released when the proxy no longer needs it, and at
+     * the end whatever happened. Refusals before forwarding are counted here; the proxy counts the rest.
+     */
     private Mono<Void> handle(ServerWebExchange exchange, ApiOperation operation) {
         long start = System.nanoTime();
         return bodyReader.read(exchange.getRequest())
-                .map(body -> route(exchange, operation, body, start))
-                .doOnError(ApiException.class, rejection -> metrics.requestFinished(RouterMetrics.UNKNOWN_MODEL,
-                        RouterMetrics.NO_BACKEND, rejection.status().value(), System.nanoTime() - start))
-                .flatMap(routed -> forwarder.forward(exchange, routed.request(), routed.decision()));
+                .doOnError(ApiException.class, rejection -> rejected(rejection, start))
+                .flatMap(body -> Mono.fromCallable(() -> route(exchange, operation, body, start))
+                        .doOnError(ApiException.class, rejection -> rejected(rejection, start))
+                        .flatMap(routed -> forwarder.forward(exchange, routed.request(), routed.decision()))
+                        .doFinally(signal -> body.end()));
+    }
+
+    private void rejected(ApiException rejection, long start) {
+        metrics.requestFinished(RouterMetrics.UNKNOWN_MODEL, RouterMetrics.NO_BACKEND, rejection.status().value(),
+                System.nanoTime() - start);
     }
 
     /** Parses and routes; throws {@link ApiException} for requests that cannot go anywhere. */
-    private Routed route(ServerWebExchange exchange, ApiOperation operation, byte[] body, long start) {
-        ParsedRequest parsed = parser.parse(operation, body);
+    private Routed route(ServerWebExchange exchange, ApiOperation operation, RequestBody body, long start) {
+        ParsedRequest parsed = parser.parse(operation, body.bytes(), body.length());
         Candidates candidates = fleet.candidatesFor(parsed.model());
         if (candidates.healthy().isEmpty()) {
             throw candidates.modelKnown() ? ApiException.noHealthyBackend(parsed.model())

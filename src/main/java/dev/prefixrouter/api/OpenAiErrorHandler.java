@@ -43,6 +43,11 @@ public class OpenAiErrorHandler implements WebExceptionHandler {
             headers.set(RequestIds.HEADER, requestId);
         }
         headers.setContentType(MediaType.APPLICATION_JSON);
+        if (apiError.retryAfter() != null) {
+            long millis = Math.max(1, apiError.retryAfter().toMillis());
+            headers.set(HttpHeaders.RETRY_AFTER, Long.toString((millis + 999) / 1000));
+            headers.set("retry-after-ms", Long.toString(millis)); // read first by the OpenAI SDKs
+        }
         byte[] body = ErrorBodies.json(apiError).getBytes(StandardCharsets.UTF_8);
         DataBuffer buffer = response.bufferFactory().wrap(body);
         return response.writeWith(Mono.just(buffer));

@@ -21,8 +21,13 @@ public final class OpenAiRequestParser {
     private final JsonFactory jsonFactory = JsonFactory.builder().build();
 
     public ParsedRequest parse(ApiOperation operation, byte[] body) {
-        try (JsonParser parser = jsonFactory.createParser(ObjectReadContext.empty(), body)) {
-            return parseObject(operation, parser, new JsonPrompt.Builder(body));
+        return parse(operation, body, body.length);
+    }
+
+    /** Parses {@code body[0, length)}; the prompt is read from the array later, which must stay unchanged. */
+    public ParsedRequest parse(ApiOperation operation, byte[] body, int length) {
+        try (JsonParser parser = jsonFactory.createParser(ObjectReadContext.empty(), body, 0, length)) {
+            return parseObject(operation, parser, new JsonPrompt.Builder(body, length));
         } catch (JacksonException e) {
             throw ApiException.invalidRequest(null, "Request body is not valid JSON: " + e.getOriginalMessage());
         }

@@ -1,5 +1,6 @@
 package dev.prefixrouter.error;
 
+import java.time.Duration;
 import org.springframework.http.HttpStatus;
 
 /**
@@ -12,13 +13,20 @@ public class ApiException extends RuntimeException {
     private final String type;
     private final String param;
     private final String code;
+    private final Duration retryAfter;
 
     public ApiException(HttpStatus status, String type, String code, String param, String message) {
+        this(status, type, code, param, message, null);
+    }
+
+    private ApiException(HttpStatus status, String type, String code, String param, String message,
+            Duration retryAfter) {
         super(message, null, false, false);
         this.status = status;
         this.type = type;
         this.code = code;
         this.param = param;
+        this.retryAfter = retryAfter;
     }
 
     /** 400: the request body is not what the engine accepts; {@code param} names the offending field. */
@@ -27,8 +35,23 @@ public class ApiException extends RuntimeException {
     }
 
     public static ApiException bodyTooLarge(long maxBytes) {
+        return bodyTooLarge(maxBytes, "router.limits.max-body-size");
+    }
+
+    /** 413: the body is larger than {@code maxBytes}, the limit set by {@code property}. */
+    public static ApiException bodyTooLarge(long maxBytes, String property) {
         return new ApiException(HttpStatus.CONTENT_TOO_LARGE, "invalid_request_error", "request_too_large", null,
-                "Request body exceeds the limit of " + maxBytes + " bytes (router.limits.max-body-size).");
+                "Request body exceeds the limit of " + maxBytes + " bytes (" + property + ").");
+    }
+
+    /**
+     * 503 with {@code Retry-After}: the router has no room for the request now. Both OpenAI SDKs retry a 503 after
+     * the delay the response names; 429 would tell the client that it, rather than the router, is over a limit.
+     */
+    public static ApiException overloaded(String detail, Duration retryAfter) {
+        return new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "server_error", "overloaded", null,
+                "The router is overloaded: " + detail + " Retry after " + retryAfter.toMillis() + " ms.",
+                retryAfter);
     }
 
     public static ApiException modelNotFound(String model) {
@@ -65,5 +88,10 @@ public class ApiException extends RuntimeException {
 
     public String code() {
         return code;
+    }
+
+    /** How long the client should wait before retrying, or {@code null} when the error says nothing about it. */
+    public Duration retryAfter() {
+        return retryAfter;
     }
 }

@@ -1,5 +1,6 @@
 package dev.prefixrouter.proxy;
 
+import dev.prefixrouter.admission.AdmissionControl;
 import dev.prefixrouter.error.ApiException;
 import dev.prefixrouter.fleet.Engine;
 import dev.prefixrouter.fleet.ejection.OutlierDetector;
@@ -12,10 +13,13 @@ import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 
 /**
- * One request's walk over its ranked engines. Attempts go down the list while nothing has reached the client and
- * the failure is worth another engine; the engine that answers has its response relayed ({@link ResponseRelay}).
- * Each attempt's outcome is reported to the routing decision (attempting, failed, finished), to outlier ejection
- * and, once for the request, to the metrics.
+ * One request's walk over its ranked engines. Attempts go down the list while the body is still held and the
+ * failure is worth another engine (at most {@code max-attempts}); an engine whose connection pool is saturated is
+ * passed over without counting as a failure, and when every one is, the client gets the router's overload answer.
+ * The engine that answers has its response relayed ({@link ResponseRelay}), and from then on the request body is
+ * released: it can no longer go elsewhere. Each attempt's outcome is reported to the routing decision (attempting,
+ * failed, finished), to outlier ejection (pool saturation is not an engine fault) and, once for the request, to
+ * the metrics.
  *
  * <p>Not thread-safe by design: Reactor serialises the signals of one request.
  */
@@ -29,6 +33,7 @@ final class ForwardedCall {
     private final ProxyProperties properties;
     private final RouterMetrics metrics;
     private final OutlierDetector outliers;
+    private final AdmissionControl admission;
     private final List<Engine> ranked;
     private final int maxAttempts;
 
@@ -44,12 +49,13 @@ final class ForwardedCall {
         this.properties = services.properties();
         this.metrics = services.metrics();
         this.outliers = services.outliers();
+        this.admission = services.admission();
         this.ranked = decision.ranked();
-        this.maxAttempts = Math.min(properties.maxAttempts(), ranked.size());
+        this.maxAttempts = properties.maxAttempts();
     }
 
     Mono<Void> run() {
-        return attempt(0)
+        return attempt(0, 0)
                 .doOnError(error -> status = error instanceof ApiException api ? api.status().value() : 500)
                 .doOnCancel(() -> status = RouterMetrics.CLIENT_CLOSED)
                 .doFinally(signal -> metrics.requestFinished(request.model(),
@@ -58,9 +64,11 @@ final class ForwardedCall {
                         System.nanoTime() - request.startNanos()));
     }
 
-    private Mono<Void> attempt(int index) {
+    /** Sends to {@code ranked[index]}, {@code failures} attempts having failed before. */
+    private Mono<Void> attempt(int index, int failures) {
         Engine engine = ranked.get(index);
-        boolean lastChance = index + 1 >= maxAttempts;
+        boolean lastEngine = index + 1 >= ranked.size();
+        boolean lastChance = lastEngine || failures + 1 >= maxAttempts;
         return Mono.defer(() -> {
                     current = engine;
                     decision.attempting(engine);
@@ -74,6 +82,7 @@ final class ForwardedCall {
                                 }
                                 relay = new ResponseRelay(exchange, request, engine, upstream, decision, properties,
                                         metrics);
+                                request.body().release(); // answered: the request can no longer go elsewhere
                                 return relay.run();
                             })
                             .doOnSuccess(done -> {
@@ -84,18 +93,33 @@ final class ForwardedCall {
                                     outliers.succeeded(engine);
                                 }
                             })
-                            .doOnError(error -> outliers.failed(engine, UpstreamFailures.describe(error)))
+                            .doOnError(error -> {
+                                if (!UpstreamFailures.poolSaturated(error)) {
+                                    outliers.failed(engine, UpstreamFailures.describe(error));
+                                }
+                            })
                             .doFinally(signal -> {
                                 engine.requestFinished();
                                 decision.finished(engine);
                             });
                 })
+                .onErrorResume(UpstreamFailures::poolSaturated, error -> {
+                    decision.attemptFailed(engine);
+                    if (lastEngine) {
+                        log.warn("requestId={} every engine's connection pool is saturated (last: {}: {})",
+                                request.requestId(), engine.id(), UpstreamFailures.describe(error));
+                        return Mono.error(admission.refusal(AdmissionControl.Rejection.ENGINE_POOLS));
+                    }
+                    log.info("requestId={} engine {} has no connection free ({}); trying {}", request.requestId(),
+                            engine.id(), UpstreamFailures.describe(error), ranked.get(index + 1).id());
+                    return attempt(index + 1, failures);
+                })
                 .onErrorResume(error -> !lastChance && UpstreamFailures.retryable(error)
-                        && !exchange.getResponse().isCommitted(), error -> {
+                        && !request.body().isReleased() && !exchange.getResponse().isCommitted(), error -> {
                     log.info("requestId={} engine {} failed before responding ({}); trying {}", request.requestId(),
                             engine.id(), UpstreamFailures.describe(error), ranked.get(index + 1).id());
                     decision.attemptFailed(engine);
-                    return attempt(index + 1);
+                    return attempt(index + 1, failures + 1);
                 })
                 .onErrorMap(error -> !(error instanceof ApiException) && !exchange.getResponse().isCommitted(),
                         error -> {

@@ -1,5 +1,6 @@
 package dev.prefixrouter.proxy;
 
+import dev.prefixrouter.admission.AdmissionControl;
 import dev.prefixrouter.fleet.ejection.OutlierDetector;
 import dev.prefixrouter.observability.RouterMetrics;
 import dev.prefixrouter.routing.RoutingDecision;
@@ -17,8 +18,8 @@ public class ProxyForwarder {
     private final ProxyServices services;
 
     ProxyForwarder(UpstreamClient client, ProxyProperties properties, RouterMetrics metrics,
-            OutlierDetector outliers) {
-        this.services = new ProxyServices(client, properties, metrics, outliers);
+            OutlierDetector outliers, AdmissionControl admission) {
+        this.services = new ProxyServices(client, properties, metrics, outliers, admission);
     }
 
     /** Completes when the response has been relayed; errors with an {@code ApiException} when none could be. */

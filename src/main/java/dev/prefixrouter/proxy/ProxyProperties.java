@@ -18,6 +18,9 @@ import org.springframework.validation.annotation.Validated;
  * @param idleTimeout              longest gap allowed between two chunks of a response body once it has begun
  * @param maxAttempts              engines tried per request on connect failures and 503s, the first included
  * @param maxConnectionsPerBackend pooled connections per engine; requests beyond wait for one
+ * @param maxPendingAcquires       requests that may wait for a connection to one engine; more go to the next
+ *                                 ranked engine, and when every engine is this busy, the client gets 503
+ * @param pendingAcquireTimeout    how long a request waits for a connection to one engine before trying the next
  * @param maxIdleTime              pooled connections idle longer are closed; keep it below the engine's keep-alive
  *                                 (uvicorn, which serves vLLM, closes idle connections after 5 s)
  */
@@ -29,6 +32,8 @@ public record ProxyProperties(
         @NotNull @DefaultValue("60s") Duration idleTimeout,
         @Min(1) @DefaultValue("3") int maxAttempts,
         @Min(1) @DefaultValue("1024") int maxConnectionsPerBackend,
+        @Min(0) @DefaultValue("256") int maxPendingAcquires,
+        @NotNull @DefaultValue("5s") Duration pendingAcquireTimeout,
         @NotNull @DefaultValue("4s") Duration maxIdleTime) {
 
     public ProxyProperties {
@@ -36,5 +41,6 @@ public record ProxyProperties(
         requirePositive(responseTimeout, "router.proxy.response-timeout");
         requirePositive(idleTimeout, "router.proxy.idle-timeout");
         requirePositive(maxIdleTime, "router.proxy.max-idle-time");
+        requirePositive(pendingAcquireTimeout, "router.proxy.pending-acquire-timeout");
     }
 }

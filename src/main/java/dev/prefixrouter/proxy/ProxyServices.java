@@ -1,10 +1,14 @@
 package dev.prefixrouter.proxy;
 
+import dev.prefixrouter.admission.AdmissionControl;
 import dev.prefixrouter.fleet.ejection.OutlierDetector;
 import dev.prefixrouter.observability.RouterMetrics;
 
 
-/** What every forwarded request uses: the upstream client, the settings, and where outcomes are reported. */
+/**
+ * What every forwarded request uses: the upstream client, the settings, where outcomes are reported, and the
+ * admission control whose overload answer a request gets when no engine has a connection for it.
+ */
 record ProxyServices(UpstreamClient client, ProxyProperties properties, RouterMetrics metrics,
-        OutlierDetector outliers) {
+        OutlierDetector outliers, AdmissionControl admission) {
 }

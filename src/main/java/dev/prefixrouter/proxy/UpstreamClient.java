@@ -30,7 +30,8 @@ class UpstreamClient implements DisposableBean {
     UpstreamClient(ProxyProperties properties) {
         this.connections = ConnectionProvider.builder("upstream")
                 .maxConnections(properties.maxConnectionsPerBackend())
-                .pendingAcquireMaxCount(-1)
+                .pendingAcquireMaxCount(properties.maxPendingAcquires())
+                .pendingAcquireTimeout(properties.pendingAcquireTimeout())
                 .maxIdleTime(properties.maxIdleTime())
                 .evictInBackground(Duration.ofSeconds(10))
                 .build();
@@ -52,12 +53,12 @@ class UpstreamClient implements DisposableBean {
                     if (!headers.contains(HttpHeaderNames.CONTENT_TYPE)) {
                         headers.set(HttpHeaderNames.CONTENT_TYPE, "application/json");
                     }
-                    headers.set(HttpHeaderNames.CONTENT_LENGTH, request.body().length);
+                    headers.set(HttpHeaderNames.CONTENT_LENGTH, request.body().length());
                     headers.set("X-Request-Id", request.requestId());
                     if (engine.apiKey() != null) {
                         headers.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + engine.apiKey());
                     }
-                    return out.send(Mono.just(Unpooled.wrappedBuffer(request.body())));
+                    return out.send(Mono.fromSupplier(() -> Unpooled.wrappedBuffer(request.body().bytes(), 0, request.body().length())));
                 })
                 .responseConnection((response, connection) -> Mono.just(new UpstreamResponse(response, connection)))
                 .single();

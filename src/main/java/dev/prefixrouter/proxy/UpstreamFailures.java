@@ -19,6 +19,22 @@ final class UpstreamFailures {
     }
 
     /**
+     * Whether the engine's connection pool had no connection to give: all {@code max-connections-per-backend} busy
+     * and the queue for more full, or the wait for one longer than {@code pending-acquire-timeout}. The router's
+     * own saturation, not the engine's fault. Reactor Netty raises its (shaded) reactor-pool exceptions, named
+     * here rather than imported from an internal package.
+     */
+    static boolean poolSaturated(Throwable error) {
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            String name = cause.getClass().getSimpleName();
+            if (name.equals("PoolAcquirePendingLimitException") || name.equals("PoolAcquireTimeoutException")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * Connection-level failures (refused, reset, closed before a response, 503) are worth another engine; a
      * timeout is not, since the engine may still be working and a retry would double the load.
      */

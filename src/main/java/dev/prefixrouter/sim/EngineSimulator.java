@@ -213,7 +213,9 @@ public final class EngineSimulator implements AutoCloseable {
                 ? EngineResponses.sse(EngineResponses.usageChunk(request, id, created, last.get(),
                         last.get().index() + 1))
                 : "") + "data: [DONE]\n\n");
-        return response.send(chunks.concatWith(tail).map(EngineSimulator::utf8), buffer -> true).then();
+        // Headers first, before any token, as vLLM does: its streaming response starts once the request is queued.
+        return response.sendHeaders().then()
+                .then(response.send(chunks.concatWith(tail).map(EngineSimulator::utf8), buffer -> true).then());
     }
 
     private Mono<Void> whole(HttpServerResponse response, GenerationRequest request, Flux<TokenEvent> tokens) {

@@ -15,7 +15,8 @@ import org.springframework.validation.annotation.Validated;
  *
  * @param chunkSize             characters per indexed chunk; only full chunks count as matched
  * @param maxMemory             hard budget for the index's accounted bytes; an insert that would cross it evicts
- *                              first
+ *                              first. Unset: 256MB, or a quarter of the maximum heap if that is less, so that the
+ *                              index, the request-memory budget (another quarter) and the rest fit the heap
  * @param evictionThreshold     the memory watcher starts evicting above this fraction of {@code max-memory}
  * @param targetUtilization     ... and evicts least-recently-used leaves down to this fraction, in small batches;
  *                              0.8 rather than production-stack's 0.5 because eviction here is LRU leaves first:
@@ -32,14 +33,20 @@ import org.springframework.validation.annotation.Validated;
 @ConfigurationProperties("router.hashtrie")
 public record HashTrieConfig(
         @DefaultValue("128") int chunkSize,
-        @NotNull @DefaultValue("256MB") DataSize maxMemory,
+        DataSize maxMemory,
         @DefaultValue("0.9") double evictionThreshold,
         @DefaultValue("0.8") double targetUtilization,
         @NotNull @DefaultValue("1s") Duration memoryCheckInterval,
         @DefaultValue("2097152") long endpointCacheCapacity,
         @DefaultValue("2000") int evictionBatch) {
 
+    /** The default budget when the heap is large enough: a quarter of it otherwise. */
+    public static final DataSize DEFAULT_MAX_MEMORY = DataSize.ofMegabytes(256);
+
     public HashTrieConfig {
+        if (maxMemory == null) {
+            maxMemory = DataSize.ofBytes(Math.min(DEFAULT_MAX_MEMORY.toBytes(), Runtime.getRuntime().maxMemory() / 4));
+        }
         if (chunkSize < 1) {
             throw new IllegalArgumentException("router.hashtrie.chunk-size must be at least 1, was " + chunkSize);
         }

@@ -61,6 +61,13 @@ class LayeringTest {
             .because("api and proxy both render OpenAI errors; the format depends on neither");
 
     @ArchTest
+    static final ArchRule admissionSitsBelowTheRequestPath = noClasses()
+            .that().resideInAPackage(ROOT + ".admission..")
+            .should().dependOnClassesThat().resideInAnyPackage(ROOT + ".api..", ROOT + ".proxy..",
+                    ROOT + ".routing..", ROOT + ".trie..", ROOT + ".fleet..")
+            .because("api and proxy ask admission for room; admission knows nothing of them");
+
+    @ArchTest
     static final ArchRule theFleetKnowsNoRouting = noClasses().that().resideInAPackage(ROOT + ".fleet..")
             .should().dependOnClassesThat().resideInAnyPackage(ROOT + ".routing..", ROOT + ".trie..",
                     ROOT + ".api..", ROOT + ".proxy..", ROOT + ".observability..", ROOT + ".sim..",

@@ -2,7 +2,7 @@ package dev.prefixrouter.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.prefixrouter.api.LimitsProperties;
+import dev.prefixrouter.admission.LimitsProperties;
 import dev.prefixrouter.fleet.Fleet;
 import dev.prefixrouter.fleet.FleetProperties;
 import dev.prefixrouter.fleet.ejection.OutlierEjectionProperties;
