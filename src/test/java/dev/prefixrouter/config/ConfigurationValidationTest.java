@@ -60,6 +60,7 @@ class ConfigurationValidationTest {
     @CsvSource(delimiter = '|', value = {
             "router.proxy.connect-timeout=-1s       | router.proxy.connect-timeout must be positive",
             "router.proxy.max-attempts=0            | maxAttempts",
+            "router.proxy.trusted-proxies=10.0.0.0/8,proxy.local | router.proxy.trusted-proxies[1] must be an IPv4",
             "router.outlier-ejection.max-ejection-time=1s | router.outlier-ejection.max-ejection-time (PT1S) must be at least",
             "router.health-check.interval=0s        | router.health-check.interval must be positive",
             "router.engine-stats.max-age=1s         | router.engine-stats.max-age (PT1S) must be at least",
