@@ -22,7 +22,9 @@ import reactor.netty.resources.ConnectionProvider;
  * Sends requests to engines over pooled HTTP/1.1 connections (Reactor Netty, sharing the server's event loops).
  * The body goes out as the client sent it; headers are copied except hop-by-hop ones ({@link HopByHopHeaders},
  * those the client's {@code Connection} names included), forwarding headers are written for this hop
- * ({@link ForwardedHeaders}), and the engine's API key, when configured, replaces the client's credentials.
+ * ({@link ForwardedHeaders}), and the engine's API key, when configured, replaces the client's credentials. With
+ * client API keys on, the client's {@code Authorization} never gets this far (the security filter removed it);
+ * with them off it is forwarded as sent, unless the engine's key replaces it.
  */
 @Component
 class UpstreamClient implements DisposableBean {
