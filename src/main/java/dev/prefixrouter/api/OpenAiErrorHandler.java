@@ -43,6 +43,9 @@ public class OpenAiErrorHandler implements WebExceptionHandler {
             headers.set(RequestIds.HEADER, requestId);
         }
         headers.setContentType(MediaType.APPLICATION_JSON);
+        if (apiError.status() == HttpStatus.UNAUTHORIZED) {
+            headers.set(HttpHeaders.WWW_AUTHENTICATE, "Bearer"); // RFC 9110 §11.6.1: a 401 names its scheme
+        }
         if (apiError.retryAfter() != null) {
             long millis = Math.max(1, apiError.retryAfter().toMillis());
             headers.set(HttpHeaders.RETRY_AFTER, Long.toString((millis + 999) / 1000));

@@ -10,8 +10,10 @@ import org.springframework.web.server.WebFilterChain;
 import reactor.core.publisher.Mono;
 
 /**
- * Gives every request an id: the client's {@code X-Request-Id} when it sent a sane one, else a fresh random one.
- * The id is echoed on the response, forwarded upstream and written in log lines.
+ * Gives every request an id: the client's {@code X-Request-Id} when it is at most 64 characters of
+ * {@code [A-Za-z0-9._:-]}, else a fresh random one. The id is echoed on the response, forwarded upstream and
+ * written in log lines. vLLM uses the header as the engine's own request id, so a client must not be able to send
+ * it something long or odd (the character set keeps it safe in logs and metrics labels too).
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE)
@@ -19,7 +21,7 @@ public class RequestIds implements WebFilter {
 
     public static final String HEADER = "X-Request-Id";
     private static final String ATTRIBUTE = RequestIds.class.getName() + ".id";
-    private static final int MAX_LENGTH = 128;
+    private static final int MAX_LENGTH = 64;
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
@@ -44,13 +46,15 @@ public class RequestIds implements WebFilter {
                 + Long.toHexString(random.nextLong() | Long.MIN_VALUE);
     }
 
-    private static boolean isAcceptable(String id) {
+    static boolean isAcceptable(String id) {
         if (id == null || id.isEmpty() || id.length() > MAX_LENGTH) {
             return false;
         }
         for (int i = 0; i < id.length(); i++) {
             char c = id.charAt(i);
-            if (c < 0x21 || c > 0x7e) {
+            boolean safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.'
+                    || c == '_' || c == ':' || c == '-';
+            if (!safe) {
                 return false;
             }
         }

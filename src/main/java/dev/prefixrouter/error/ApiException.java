@@ -54,6 +54,23 @@ public class ApiException extends RuntimeException {
                 retryAfter);
     }
 
+    /**
+     * 401, as OpenAI answers a request without a key: the router requires client API keys. The client is told how
+     * to send one; the answer carries {@code WWW-Authenticate: Bearer}.
+     */
+    public static ApiException missingApiKey() {
+        return new ApiException(HttpStatus.UNAUTHORIZED, "invalid_request_error", "invalid_api_key", null,
+                "You didn't provide an API key. You need to provide your API key in an Authorization header using"
+                        + " Bearer auth (i.e. Authorization: Bearer YOUR_KEY).");
+    }
+
+    /** 401, as OpenAI answers a wrong key; the key is not repeated back. */
+    public static ApiException invalidApiKey() {
+        return new ApiException(HttpStatus.UNAUTHORIZED, "invalid_request_error", "invalid_api_key", null,
+                "Incorrect API key provided. Send one of the keys this router accepts as"
+                        + " 'Authorization: Bearer YOUR_KEY'.");
+    }
+
     public static ApiException modelNotFound(String model) {
         return new ApiException(HttpStatus.NOT_FOUND, "invalid_request_error", "model_not_found", "model",
                 "The model '" + model + "' does not exist: no engine serves it.");

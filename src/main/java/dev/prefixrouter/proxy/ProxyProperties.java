@@ -5,6 +5,7 @@ import static dev.prefixrouter.config.PropertyChecks.requirePositive;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import java.time.Duration;
+import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
@@ -23,6 +24,9 @@ import org.springframework.validation.annotation.Validated;
  * @param pendingAcquireTimeout    how long a request waits for a connection to one engine before trying the next
  * @param maxIdleTime              pooled connections idle longer are closed; keep it below the engine's keep-alive
  *                                 (uvicorn, which serves vLLM, closes idle connections after 5 s)
+ * @param trustedProxies           peers (IPv4 / IPv6 addresses or CIDR blocks) whose {@code X-Forwarded-*} and
+ *                                 {@code Forwarded} headers are kept and appended to; from any other peer they are
+ *                                 replaced. Empty by default: no peer is trusted
  */
 @Validated
 @ConfigurationProperties("router.proxy")
@@ -34,7 +38,8 @@ public record ProxyProperties(
         @Min(1) @DefaultValue("1024") int maxConnectionsPerBackend,
         @Min(0) @DefaultValue("256") int maxPendingAcquires,
         @NotNull @DefaultValue("5s") Duration pendingAcquireTimeout,
-        @NotNull @DefaultValue("4s") Duration maxIdleTime) {
+        @NotNull @DefaultValue("4s") Duration maxIdleTime,
+        @DefaultValue List<String> trustedProxies) {
 
     public ProxyProperties {
         requirePositive(connectTimeout, "router.proxy.connect-timeout");
@@ -42,5 +47,7 @@ public record ProxyProperties(
         requirePositive(idleTimeout, "router.proxy.idle-timeout");
         requirePositive(maxIdleTime, "router.proxy.max-idle-time");
         requirePositive(pendingAcquireTimeout, "router.proxy.pending-acquire-timeout");
+        trustedProxies = trustedProxies == null ? List.of() : List.copyOf(trustedProxies);
+        TrustedProxies.parse(trustedProxies); // fails start-up on an entry that is not an address or block
     }
 }

@@ -9,7 +9,9 @@ import io.netty.buffer.ByteBuf;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import lombok.extern.slf4j.Slf4j;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
@@ -110,8 +112,10 @@ final class ResponseRelay {
         // A retried attempt may have set headers already: the engine that answers owns them all.
         String requestId = target.getFirst("X-Request-Id");
         target.clear();
-        for (Map.Entry<String, String> header : upstream.response().responseHeaders()) {
-            if (!HopByHopHeaders.skipOnResponse(header.getKey())) {
+        io.netty.handler.codec.http.HttpHeaders engineHeaders = upstream.response().responseHeaders();
+        Set<String> nominated = HopByHopHeaders.nominatedBy(engineHeaders.getAll(HttpHeaders.CONNECTION));
+        for (Map.Entry<String, String> header : engineHeaders) {
+            if (!HopByHopHeaders.skipOnResponse(header.getKey().toLowerCase(Locale.ROOT), nominated)) {
                 target.add(header.getKey(), header.getValue());
             }
         }

@@ -8,7 +8,9 @@ import io.netty.handler.codec.http.HttpHeaders;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.stereotype.Component;
@@ -18,16 +20,21 @@ import reactor.netty.resources.ConnectionProvider;
 
 /**
  * Sends requests to engines over pooled HTTP/1.1 connections (Reactor Netty, sharing the server's event loops).
- * The body goes out as the client sent it; headers are copied except hop-by-hop ones, and the engine's API key,
- * when configured, replaces the client's credentials.
+ * The body goes out as the client sent it; headers are copied except hop-by-hop ones ({@link HopByHopHeaders},
+ * those the client's {@code Connection} names included), forwarding headers are written for this hop
+ * ({@link ForwardedHeaders}), and the engine's API key, when configured, replaces the client's credentials. With
+ * client API keys on, the client's {@code Authorization} never gets this far (the security filter removed it);
+ * with them off it is forwarded as sent, unless the engine's key replaces it.
  */
 @Component
 class UpstreamClient implements DisposableBean {
 
     private final ConnectionProvider connections;
     private final HttpClient http;
+    private final TrustedProxies trustedProxies;
 
     UpstreamClient(ProxyProperties properties) {
+        this.trustedProxies = TrustedProxies.parse(properties.trustedProxies());
         this.connections = ConnectionProvider.builder("upstream")
                 .maxConnections(properties.maxConnectionsPerBackend())
                 .pendingAcquireMaxCount(properties.maxPendingAcquires())
@@ -64,18 +71,18 @@ class UpstreamClient implements DisposableBean {
                 .single();
     }
 
-    private static void copyRequestHeaders(ServerHttpRequest client, HttpHeaders target) {
-        for (Map.Entry<String, List<String>> header : client.getHeaders().headerSet()) {
-            if (!HopByHopHeaders.skipOnRequest(header.getKey())) {
+    private void copyRequestHeaders(ServerHttpRequest client, HttpHeaders target) {
+        org.springframework.http.HttpHeaders headers = client.getHeaders();
+        Set<String> nominated = HopByHopHeaders.nominatedBy(headers.get(HttpHeaderNames.CONNECTION.toString()));
+        for (Map.Entry<String, List<String>> header : headers.headerSet()) {
+            String name = header.getKey().toLowerCase(Locale.ROOT);
+            if (!HopByHopHeaders.skipOnRequest(name, nominated) && !ForwardedHeaders.isForwardingHeader(name)) {
                 target.add(header.getKey(), header.getValue());
             }
         }
         InetSocketAddress remote = client.getRemoteAddress();
-        if (remote != null && remote.getAddress() != null) {
-            String previous = client.getHeaders().getFirst("X-Forwarded-For");
-            String address = remote.getAddress().getHostAddress();
-            target.set("X-Forwarded-For", previous == null ? address : previous + ", " + address);
-        }
+        boolean trusted = remote != null && trustedProxies.contains(remote.getAddress());
+        ForwardedHeaders.write(client, nominated, trusted, target);
     }
 
     @Override

@@ -277,8 +277,13 @@ public final class EngineSimulator implements AutoCloseable {
 
     private void remember(HttpServerRequest request, byte[] body) {
         Map<String, String> headers = new LinkedHashMap<>();
-        request.requestHeaders().forEach(h -> headers.putIfAbsent(h.getKey().toLowerCase(Locale.ROOT), h.getValue()));
-        recent.addLast(new ReceivedRequest(request.uri(), headers, body));
+        Map<String, List<String>> allValues = new LinkedHashMap<>();
+        request.requestHeaders().forEach(h -> {
+            String name = h.getKey().toLowerCase(Locale.ROOT);
+            headers.putIfAbsent(name, h.getValue());
+            allValues.computeIfAbsent(name, n -> new ArrayList<>()).add(h.getValue());
+        });
+        recent.addLast(new ReceivedRequest(request.uri(), headers, allValues, body));
         if (remembered.incrementAndGet() > REMEMBERED_REQUESTS && recent.pollFirst() != null) {
             remembered.decrementAndGet();
         }

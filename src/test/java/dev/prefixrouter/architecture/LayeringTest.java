@@ -68,6 +68,15 @@ class LayeringTest {
             .because("api and proxy ask admission for room; admission knows nothing of them");
 
     @ArchTest
+    static final ArchRule securityKnowsNothingOfTheRequestPath = noClasses()
+            .that().resideInAPackage(ROOT + ".security..")
+            .should().dependOnClassesThat().resideInAnyPackage(ROOT + ".api..", ROOT + ".proxy..",
+                    ROOT + ".routing..", ROOT + ".trie..", ROOT + ".fleet..", ROOT + ".observability..",
+                    ROOT + ".admission..", ROOT + ".sim..", ROOT + ".demo..")
+            .because("who may call the router is decided before the request path starts; api may use security,"
+                    + " security uses only error and config");
+
+    @ArchTest
     static final ArchRule theFleetKnowsNoRouting = noClasses().that().resideInAPackage(ROOT + ".fleet..")
             .should().dependOnClassesThat().resideInAnyPackage(ROOT + ".routing..", ROOT + ".trie..",
                     ROOT + ".api..", ROOT + ".proxy..", ROOT + ".observability..", ROOT + ".sim..",

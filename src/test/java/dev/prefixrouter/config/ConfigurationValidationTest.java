@@ -12,6 +12,7 @@ import dev.prefixrouter.fleet.kubernetes.KubernetesDiscoveryConfiguration;
 import dev.prefixrouter.fleet.scraping.EngineStatsProperties;
 import dev.prefixrouter.proxy.ProxyProperties;
 import dev.prefixrouter.routing.RoutingProperties;
+import dev.prefixrouter.security.ClientKeysProperties;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -28,7 +29,7 @@ class ConfigurationValidationTest {
     @Configuration(proxyBeanMethods = false)
     @EnableConfigurationProperties({FleetProperties.class, EngineStatsProperties.class, HealthCheckProperties.class,
             OutlierEjectionProperties.class, ProxyProperties.class, RoutingProperties.class, LimitsProperties.class,
-            DiscoveryProperties.class})
+            DiscoveryProperties.class, ClientKeysProperties.class})
     static class AllProperties {
     }
 
@@ -53,6 +54,9 @@ class ConfigurationValidationTest {
             assertThat(discovery.kubernetes().modelsAnnotation()).isEqualTo("prefix-router/models");
             assertThat(discovery.kubernetes().portAnnotation()).isEqualTo("prefix-router/port");
             assertThat(discovery.kubernetes().resyncPeriod()).isEqualTo(Duration.ofMinutes(5));
+            ClientKeysProperties clientKeys = context.getBean(ClientKeysProperties.class);
+            assertThat(clientKeys.enabled()).isFalse();
+            assertThat(clientKeys.reloadInterval()).isEqualTo(Duration.ofSeconds(10));
         });
     }
 
@@ -60,6 +64,7 @@ class ConfigurationValidationTest {
     @CsvSource(delimiter = '|', value = {
             "router.proxy.connect-timeout=-1s       | router.proxy.connect-timeout must be positive",
             "router.proxy.max-attempts=0            | maxAttempts",
+            "router.proxy.trusted-proxies=10.0.0.0/8,proxy.local | router.proxy.trusted-proxies[1] must be an IPv4",
             "router.outlier-ejection.max-ejection-time=1s | router.outlier-ejection.max-ejection-time (PT1S) must be at least",
             "router.health-check.interval=0s        | router.health-check.interval must be positive",
             "router.engine-stats.max-age=1s         | router.engine-stats.max-age (PT1S) must be at least",
@@ -68,6 +73,9 @@ class ConfigurationValidationTest {
             "router.backends[0].id=a;router.backends[0].url=ftp://h/ | router.backends[].url must be an http or https URL",
             "router.backends[0].url=http://h:1                       | backends[0].id",
             "router.discovery.type=consul               | router.discovery.type",
+            "router.client-keys.keys[bad name]=sk-1     | router.client-keys.keys: 'bad name' is not a valid key name",
+            "router.client-keys.keys.ops=               | router.client-keys.keys.ops must not be blank",
+            "router.client-keys.reload-interval=0s      | router.client-keys.reload-interval must be positive",
             "router.discovery.type=kubernetes           | router.discovery.kubernetes.label-selector must be set",
             "router.discovery.kubernetes.port=0         | router.discovery.kubernetes.port must be between 1 and",
             "router.discovery.kubernetes.scheme=ftp     | router.discovery.kubernetes.scheme must be http or https",

@@ -22,7 +22,10 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
-/** The management port: health groups that follow the fleet, and the router's Prometheus metrics. */
+/**
+ * The management port: health groups that follow the fleet without showing details, the router's Prometheus
+ * metrics, and write operations refused while no write token is configured (the default).
+ */
 @RouterTest
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ActuatorTest {
@@ -88,13 +91,41 @@ class ActuatorTest {
                 .as("Spring's duplicate of router_request_duration is off").doesNotContain("http_server_requests");
     }
 
-    /** Last: it stops the only engine. */
     @Test
     @Order(3)
+    void healthShowsComponentsButNoDetails() {
+        await().atMost(Duration.ofSeconds(10)).until(() -> routerFleet.healthyCount() == 1);
+        management.get().uri("/actuator/health").exchange().expectStatus().isOk()
+                .expectBody()
+                .jsonPath("$.status").isEqualTo("UP")
+                .jsonPath("$.components.backends.status").isEqualTo("UP")
+                .jsonPath("$.components.backends.details").doesNotExist()
+                .jsonPath("$.components.diskSpace.details").doesNotExist();
+    }
+
+    @Test
+    @Order(3)
+    void writesAreRefusedWithoutAWriteToken() {
+        api.post().uri("/v1/chat/completions").contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(Http.chat("m", "indexed ".repeat(40), false, 1)).exchange().expectStatus().isOk();
+        management.delete().uri("/actuator/hashtrie").header("Authorization", "Bearer anything").exchange()
+                .expectStatus().isForbidden()
+                .expectBody().jsonPath("$.error.code").isEqualTo("writes_disabled");
+        management.post().uri("/actuator/hashtrie").contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"utilization\": 0.0}").exchange()
+                .expectStatus().isForbidden();
+        management.get().uri("/actuator/hashtrie").exchange().expectStatus().isOk()
+                .expectBody().jsonPath("$.nodes").value(nodes -> assertThat(((Number) nodes).longValue()).isPositive());
+    }
+
+    /** Last: it stops the only engine. */
+    @Test
+    @Order(4)
     void readinessFollowsTheFleet() {
         await().atMost(Duration.ofSeconds(10)).until(() -> routerFleet.healthyCount() == 1);
         management.get().uri("/actuator/health/readiness").exchange().expectStatus().isOk()
-                .expectBody().jsonPath("$.components.backends.details.healthy").isEqualTo(1);
+                .expectBody().jsonPath("$.components.backends.status").isEqualTo("UP")
+                .jsonPath("$.components.backends.details").doesNotExist();
         fleet.get(0).close();
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> management.get()
                 .uri("/actuator/health/readiness").exchange().expectStatus().isEqualTo(503));

@@ -34,13 +34,14 @@ import reactor.core.publisher.Flux;
  * Prefix-aware routing (the default policy) in front of engines that really cache prefixes: a shared system prompt
  * lands on one engine and hits its cache, the index shows it, and the prompt spreads once that engine is loaded.
  */
-@RouterTest(properties = "router.engine-stats.interval=200ms")
+@RouterTest(properties = {"router.engine-stats.interval=200ms", "router.management.write-token=test-write-token"})
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PrefixRoutingIntegrationTest {
 
     private static final String SYSTEM = "You are the support assistant of a large online shop. Answer briefly. "
             .repeat(30);
     private static final SimulatedFleet fleet = new SimulatedFleet();
+    private static final String WRITE_TOKEN = "Bearer test-write-token";
 
     @DynamicPropertySource
     static void engines(DynamicPropertyRegistry registry) {
@@ -143,6 +144,7 @@ class PrefixRoutingIntegrationTest {
     @Order(3)
     void operatorsCanEvictAndClearTheIndex() {
         management.post().uri("/actuator/hashtrie").contentType(MediaType.APPLICATION_JSON)
+                .header("Authorization", WRITE_TOKEN)
                 .bodyValue("{\"utilization\": 0.0}").exchange().expectStatus().isOk()
                 .expectBody().jsonPath("$.nodes").value(n -> assertThat(((Number) n).longValue()).isPositive());
         assertThat(((Number) json(management, "/actuator/hashtrie").get("nodes")).longValue()).isZero();
@@ -150,10 +152,12 @@ class PrefixRoutingIntegrationTest {
         api.post().uri("/v1/chat/completions").contentType(MediaType.APPLICATION_JSON)
                 .bodyValue(chat("Refill", 1)).exchange().expectStatus().isOk();
         assertThat(((Number) json(management, "/actuator/hashtrie").get("nodes")).longValue()).isPositive();
-        management.delete().uri("/actuator/hashtrie").exchange().expectStatus().is2xxSuccessful();
+        management.delete().uri("/actuator/hashtrie").header("Authorization", WRITE_TOKEN).exchange()
+                .expectStatus().is2xxSuccessful();
         assertThat(((Number) json(management, "/actuator/hashtrie").get("nodes")).longValue()).isZero();
 
         management.post().uri("/actuator/hashtrie").contentType(MediaType.APPLICATION_JSON)
+                .header("Authorization", WRITE_TOKEN)
                 .bodyValue("{\"utilization\": 1.5}").exchange().expectStatus().isBadRequest();
     }
 }

@@ -1,0 +1,73 @@
+package dev.prefixrouter.security;
+
+import dev.prefixrouter.error.ApiException;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.stereotype.Component;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebFilter;
+import org.springframework.web.server.WebFilterChain;
+import reactor.core.publisher.Mono;
+
+/**
+ * With client keys on, lets a request to the OpenAI surface ({@code /v1} and below, {@code /v1/models} included)
+ * through only with {@code Authorization: Bearer <a current key>}. Any other gets 401 {@code invalid_api_key}
+ * (rendered by the API's error handler, with {@code WWW-Authenticate: Bearer}) before its body is read or anything
+ * is routed, and is counted ({@code router_client_key_rejections_total{reason="missing"|"invalid"}}). An accepted
+ * request goes on without its {@code Authorization} header, so nothing after this filter (the proxy above all)
+ * can forward the client's key to an engine. {@code /health} and everything outside {@code /v1} stay open; with
+ * client keys off, every request passes untouched.
+ *
+ * <p>Ordered right after the request id is assigned, so that a 401 carries one too.
+ */
+@Component
+@Order(Ordered.HIGHEST_PRECEDENCE + 10)
+public class ClientKeyFilter implements WebFilter {
+
+    private final ClientKeys keys;
+    private final Counter missing;
+    private final Counter invalid;
+
+    public ClientKeyFilter(ClientKeys keys, MeterRegistry registry) {
+        this.keys = keys;
+        this.missing = rejections(registry, "missing");
+        this.invalid = rejections(registry, "invalid");
+    }
+
+    @Override
+    public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+        if (!keys.enabled() || !isProtected(exchange.getRequest())) {
+            return chain.filter(exchange);
+        }
+        HttpHeaders headers = exchange.getRequest().getHeaders();
+        if (!headers.containsHeader(HttpHeaders.AUTHORIZATION)) {
+            missing.increment();
+            return Mono.error(ApiException.missingApiKey());
+        }
+        String token = BearerToken.of(headers.get(HttpHeaders.AUTHORIZATION));
+        if (token == null || keys.nameOf(token) == null) {
+            invalid.increment();
+            return Mono.error(ApiException.invalidApiKey());
+        }
+        ServerHttpRequest withoutKey = exchange.getRequest().mutate()
+                .headers(mutable -> mutable.remove(HttpHeaders.AUTHORIZATION))
+                .build();
+        return chain.filter(exchange.mutate().request(withoutKey).build());
+    }
+
+    private static boolean isProtected(ServerHttpRequest request) {
+        String path = request.getPath().pathWithinApplication().value();
+        return path.startsWith("/v1/") || path.equals("/v1");
+    }
+
+    private static Counter rejections(MeterRegistry registry, String reason) {
+        return Counter.builder("router.client_key.rejections")
+                .description("Requests refused with 401 for a missing or wrong client API key")
+                .tag("reason", reason)
+                .register(registry);
+    }
+}
