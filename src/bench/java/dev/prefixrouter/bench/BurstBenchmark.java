@@ -1,8 +1,6 @@
 package dev.prefixrouter.bench;
 
-import dev.prefixrouter.PrefixRouterApplication;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -121,11 +119,11 @@ public final class BurstBenchmark {
         List<Process> processes = new ArrayList<>();
         ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
         try {
-            int enginePort = freePorts(3);
-            processes.add(java(List.of("-Xmx3g"), null, List.of("sim", "--port=" + enginePort, "--engines=3",
+            int enginePort = Processes.freePorts(3);
+            processes.add(Processes.java(List.of("-Xmx3g"), null, List.of("sim", "--port=" + enginePort, "--engines=3",
                     "--engine-model=fixed", "--ttft=0ms", "--itl=" + itl, "--max-tokens=" + tokens)));
-            int port = freePorts(1);
-            int management = freePorts(1);
+            int port = Processes.freePorts(1);
+            int management = Processes.freePorts(1);
             List<String> arguments = new ArrayList<>(List.of("--server.port=" + port,
                     "--management.server.port=" + management, "--router.health-check.interval=200ms"));
             for (int i = 0; i < 3; i++) {
@@ -133,7 +131,7 @@ public final class BurstBenchmark {
                 arguments.add("--router.backends[" + i + "].url=http://127.0.0.1:" + (enginePort + i));
             }
             arguments.addAll(routerArgs);
-            Process router = java(List.of("-Xmx" + burst.heap(), "-XX:+ExitOnOutOfMemoryError"), routerJar,
+            Process router = Processes.java(List.of("-Xmx" + burst.heap(), "-XX:+ExitOnOutOfMemoryError"), routerJar,
                     arguments);
             processes.add(router);
             HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -242,38 +240,5 @@ public final class BurstBenchmark {
         throw new IllegalStateException("the router did not see its three engines healthy within 90 s");
     }
 
-    private static Process java(List<String> jvm, String jar, List<String> args) throws IOException {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(jvm);
-        if (jar != null) {
-            command.addAll(List.of("-jar", jar));
-        } else {
-            command.addAll(List.of("-cp", System.getProperty("java.class.path"), PrefixRouterApplication.class.getName()));
-        }
-        command.addAll(args);
-        Path log = Files.createTempFile("burst-" + (args.isEmpty() ? "x" : args.get(0).replaceAll("\\W", "")), ".log");
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    }
 
-    private static int freePorts(int count) throws IOException {
-        for (int attempt = 0; attempt < 50; attempt++) {
-            int first;
-            try (ServerSocket socket = new ServerSocket(0)) {
-                first = socket.getLocalPort();
-            }
-            boolean free = first + count <= 65535;
-            for (int p = first; p < first + count && free; p++) {
-                try (ServerSocket probe = new ServerSocket(p)) {
-                    probe.setReuseAddress(true);
-                } catch (IOException taken) {
-                    free = false;
-                }
-            }
-            if (free) {
-                return first;
-            }
-        }
-        throw new IOException("no " + count + " consecutive free ports");
-    }
 }

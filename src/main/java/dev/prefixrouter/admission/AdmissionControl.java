@@ -79,8 +79,8 @@ public class AdmissionControl implements MeterBinder {
             rejections.put(reason, new LongAdder());
         }
         log.info("request memory budget {} bytes (router.limits.max-buffered-bytes), {} requests at once, {} may"
-                        + " wait up to {}", budget, maxConcurrent == Integer.MAX_VALUE ? "any number of" : maxConcurrent,
-                maxWaiting, timeout);
+                        + " wait up to {}", budget,
+                maxConcurrent == Integer.MAX_VALUE ? "any number of" : maxConcurrent, maxWaiting, timeout);
     }
 
     /**

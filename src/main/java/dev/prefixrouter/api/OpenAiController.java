@@ -3,6 +3,7 @@ package dev.prefixrouter.api;
 import dev.prefixrouter.error.ApiException;
 import dev.prefixrouter.fleet.Candidates;
 import dev.prefixrouter.fleet.Fleet;
+import dev.prefixrouter.lifecycle.DrainSignal;
 import dev.prefixrouter.observability.RouterMetrics;
 import dev.prefixrouter.proxy.ProxyForwarder;
 import dev.prefixrouter.proxy.ProxyRequest;
@@ -36,11 +37,13 @@ public class OpenAiController {
     private final ProxyForwarder forwarder;
     private final RouterMetrics metrics;
     private final String sessionHeader;
+    private final DrainSignal drain;
     private final long startedAtEpochSeconds = System.currentTimeMillis() / 1000;
 
     public OpenAiController(RequestBodyReader bodyReader, Fleet fleet, RoutingPolicy policy,
-            ProxyForwarder forwarder, RouterMetrics metrics, RoutingProperties routing) {
+            ProxyForwarder forwarder, RouterMetrics metrics, RoutingProperties routing, DrainSignal drain) {
         this.bodyReader = bodyReader;
+        this.drain = drain;
         this.fleet = fleet;
         this.policy = policy;
         this.forwarder = forwarder;
@@ -73,15 +76,19 @@ public class OpenAiController {
         return Map.of("object", "list", "data", data);
     }
 
-    /** 200 while at least one engine is healthy, else 503: a load balancer in front can steer by it. */
+    /**
+     * 200 while at least one engine is healthy and the router is not draining, else 503: a load balancer in front
+     * can steer by it.
+     */
     @GetMapping("/health")
     public ResponseEntity<Map<String, Object>> health() {
         int healthy = fleet.healthyCount();
+        boolean up = healthy > 0 && !drain.draining();
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("status", healthy > 0 ? "UP" : "DOWN");
+        body.put("status", drain.draining() ? "DRAINING" : up ? "UP" : "DOWN");
         body.put("healthyBackends", healthy);
         body.put("backends", fleet.engines().size());
-        return ResponseEntity.status(healthy > 0 ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).body(body);
+        return ResponseEntity.status(up ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).body(body);
     }
 
     /**
@@ -114,8 +121,8 @@ public class OpenAiController {
         String session = exchange.getRequest().getHeaders().getFirst(sessionHeader);
         RoutingRequest routing = new RoutingRequest(parsed.model(), parsed.prompt(),
                 session != null ? session : parsed.user());
-        ProxyRequest request = new ProxyRequest(operation.path(), body, parsed.model(), RequestIds.of(exchange),
-                start);
+        ProxyRequest request = new ProxyRequest(operation.path(), body, parsed.model(), parsed.stream(),
+                RequestIds.of(exchange), start);
         return new Routed(request, policy.route(routing, candidates.healthy()));
     }
 

@@ -44,6 +44,13 @@ public class ApiException extends RuntimeException {
                 "Request body exceeds the limit of " + maxBytes + " bytes (" + property + ").");
     }
 
+    /** The router is shutting down: the end of a stream it had to cut (the client should retry elsewhere). */
+    public static ApiException shuttingDown() {
+        return new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "server_error", "router_shutting_down", null,
+                "The router is shutting down and ended this stream before the engine finished it; retry the"
+                        + " request.");
+    }
+
     /**
      * 503 with {@code Retry-After}: the router has no room for the request now. Both OpenAI SDKs retry a 503 after
      * the delay the response names; 429 would tell the client that it, rather than the router, is over a limit.

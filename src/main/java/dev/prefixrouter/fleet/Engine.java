@@ -1,15 +1,23 @@
 package dev.prefixrouter.fleet;
 
-import dev.prefixrouter.fleet.scraping.EngineStatsScraper;
 import dev.prefixrouter.fleet.stats.EngineStats;
 import java.net.URI;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One engine the router can send requests to, with its live state. Identity (id, url, key) is immutable; the
- * state is written by the probes (health, models), the stats scraper and the proxy (in-flight), and read without
- * locks by routing: every field is volatile or atomic, and each is meaningful on its own.
+ * state is written by the probes (health, models, recovery from a stall), the stats scraper, the stall detector
+ * and the proxy (in-flight, progress), and read without locks by routing: every field is volatile or atomic, and
+ * each is meaningful on its own.
+ *
+ * <p>Progress: the last time anything came back from the engine (response headers, a body buffer, or token
+ * counters that moved between two scrapes), or the time it went from idle to busy. An engine with requests in
+ * flight and no progress for {@code router.health-check.stall-timeout} is stalled: out of rotation at once, and
+ * the attempts waiting on it that have sent their clients nothing are aborted (their hooks run) so that they can
+ * go elsewhere; the next successful probe brings it back.
  */
 public final class Engine {
 
@@ -23,6 +31,10 @@ public final class Engine {
     private volatile EngineStats engineStats;
     private final AtomicInteger failedProbes = new AtomicInteger();
     private final OutlierState outlierState = new OutlierState();
+    private volatile long lastProgressNanos = System.nanoTime();
+    private volatile boolean stalled;
+    private final AtomicInteger stalls = new AtomicInteger();
+    private final Set<Runnable> stallHooks = ConcurrentHashMap.newKeySet();
 
     Engine(EngineSpec spec) {
         this.id = spec.id();
@@ -57,9 +69,9 @@ public final class Engine {
         return healthy;
     }
 
-    /** Healthy and not ejected for failing requests: a candidate for new requests. */
+    /** Healthy, not stalled and not ejected for failing requests: a candidate for new requests. */
     public boolean inRotation(long nowNanos) {
-        return healthy && !outlierState.isEjected(nowNanos);
+        return healthy && !stalled && !outlierState.isEjected(nowNanos);
     }
 
     public OutlierState outlierState() {
@@ -76,13 +88,70 @@ public final class Engine {
         return engineStats;
     }
 
-    /** Stores a scrape's result; called by {@link EngineStatsScraper}. */
+    /** Stores a scrape's result; called by the stats scraper. */
     public void engineStats(EngineStats stats) {
         this.engineStats = stats;
     }
 
     public void requestStarted() {
-        inFlight.incrementAndGet();
+        if (inFlight.getAndIncrement() == 0) {
+            lastProgressNanos = System.nanoTime(); // idle until now: the wait for progress starts here
+        }
+    }
+
+    /** Something came back from the engine. */
+    public void progressed() {
+        lastProgressNanos = System.nanoTime();
+    }
+
+    /** {@link System#nanoTime()} of the last progress (or of the start of the current busy spell). */
+    public long lastProgressNanos() {
+        return lastProgressNanos;
+    }
+
+    public boolean stalled() {
+        return stalled;
+    }
+
+    /** Times this engine was found stalled since it joined. */
+    public int stalls() {
+        return stalls.get();
+    }
+
+    /**
+     * Registers what to do if this engine is found stalled (abort an attempt that has sent its client nothing);
+     * run the returned action to take it back.
+     */
+    public Runnable onStall(Runnable hook) {
+        stallHooks.add(hook);
+        return () -> stallHooks.remove(hook);
+    }
+
+    /** Takes the engine out of rotation for making no progress and runs the stall hooks; false if it already was. */
+    public boolean stall() {
+        synchronized (stallHooks) {
+            if (stalled) {
+                return false;
+            }
+            stalled = true;
+        }
+        stalls.incrementAndGet();
+        for (Runnable hook : List.copyOf(stallHooks)) {
+            hook.run();
+        }
+        return true;
+    }
+
+    /** Back in rotation after a stall (a probe succeeded); returns whether it was stalled. */
+    public boolean recoverFromStall() {
+        synchronized (stallHooks) {
+            boolean was = stalled;
+            if (was) {
+                stalled = false;
+                lastProgressNanos = System.nanoTime(); // a fresh start: its silence so far has been dealt with
+            }
+            return was;
+        }
     }
 
     public void requestFinished() {

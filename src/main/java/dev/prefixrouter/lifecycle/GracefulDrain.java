@@ -11,7 +11,8 @@ import org.springframework.stereotype.Component;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * The first step of shutdown, before the web server's graceful stop: turns readiness DOWN, then keeps serving
+ * The first step of shutdown, before the web server's graceful stop: turns readiness DOWN (and the API's
+ * {@code /health} to 503, through {@link DrainSignal}), then keeps serving
  * for {@code router.shutdown.grace-period} so that load balancers polling readiness (and Kubernetes engines)
  * stop sending new requests before the listening socket closes. Spring Boot's graceful shutdown then stops
  * accepting connections and lets in-flight streams finish.
@@ -22,11 +23,13 @@ public class GracefulDrain implements SmartLifecycle {
 
     private final ApplicationEventPublisher events;
     private final Duration gracePeriod;
+    private final DrainSignal drain;
     private volatile boolean running;
 
-    public GracefulDrain(ApplicationEventPublisher events, ShutdownProperties properties) {
+    public GracefulDrain(ApplicationEventPublisher events, ShutdownProperties properties, DrainSignal drain) {
         this.events = events;
         this.gracePeriod = properties.gracePeriod();
+        this.drain = drain;
     }
 
     @Override
@@ -42,6 +45,7 @@ public class GracefulDrain implements SmartLifecycle {
     @Override
     public void stop(Runnable callback) {
         running = false;
+        drain.begin(gracePeriod);
         AvailabilityChangeEvent.publish(events, this, ReadinessState.REFUSING_TRAFFIC);
         log.info("shutting down: readiness DOWN; still serving for {} before closing the listening socket",
                 gracePeriod);

@@ -4,6 +4,7 @@ import dev.prefixrouter.fleet.Engine;
 import dev.prefixrouter.fleet.Fleet;
 import dev.prefixrouter.fleet.FleetListener;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -18,8 +19,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * The router's request meters. Tags have bounded cardinality: model (only models the fleet serves, else
- * {@code unknown}), engine id under the tag {@code backend} (or {@code none} when the request never reached one) and HTTP status (499 when the
- * client went away first). Per-engine gauges follow the fleet as engines join and leave.
+ * {@code unknown}), engine id under the tag {@code backend} (or {@code none} when the request never reached one,
+ * {@code departed} when its engine has left), HTTP status (499 when the client went away first), retry reason.
+ * Every meter of an engine is removed when it leaves the fleet, so churn does not grow the series count.
  */
 @Component
 public class RouterMetrics implements FleetListener {
@@ -31,16 +33,31 @@ public class RouterMetrics implements FleetListener {
     /** Status recorded when the client disconnected before the response ended (as nginx logs it). */
     public static final int CLIENT_CLOSED = 499;
 
+    /** Tag value for requests that finish after their engine left the fleet (its own series are gone). */
+    public static final String DEPARTED = "departed";
+
     private final MeterRegistry registry;
+    private final Fleet fleet;
     private final Map<String, List<Meter>> engineGauges = new ConcurrentHashMap<>();
 
     public RouterMetrics(MeterRegistry registry, Fleet fleet) {
         this.registry = registry;
+        this.fleet = fleet;
         fleet.addListener(this);
+    }
+
+    /** A request was sent to another engine after this attempt, for {@code reason}. */
+    public void retried(String reason) {
+        Counter.builder("router.retries")
+                .description("Requests sent to another engine after an attempt failed, by reason")
+                .tag("reason", reason)
+                .register(registry)
+                .increment();
     }
 
     /** One request finished (in any way), after {@code durationNanos} in the router. */
     public void requestFinished(String model, String engine, int status, long durationNanos) {
+        engine = member(engine);
         Counter.builder("router.requests")
                 .description("Requests handled, by model, engine (tag backend) and HTTP status")
                 .tags("model", model, "backend", engine, "status", Integer.toString(status))
@@ -52,6 +69,7 @@ public class RouterMetrics implements FleetListener {
 
     /** The first response body byte of a request arrived from its engine, {@code nanos} after the request did. */
     public void firstByte(String model, String engine, long nanos) {
+        engine = member(engine);
         latency("router.request.first.byte", "Time from receiving a request to the first response body byte from"
                 + " the engine (time to first token for generation)", model, engine)
                 .record(nanos, TimeUnit.NANOSECONDS);
@@ -68,6 +86,11 @@ public class RouterMetrics implements FleetListener {
                 .register(registry);
     }
 
+    /** The engine's id while it is in the fleet, so that series of engines that left are not created again. */
+    private String member(String engine) {
+        return engine.equals(NO_BACKEND) || fleet.find(engine).isPresent() ? engine : DEPARTED;
+    }
+
     @Override
     public void engineAdded(Engine engine) {
         Tags tags = Tags.of("backend", engine.id());
@@ -77,14 +100,21 @@ public class RouterMetrics implements FleetListener {
                         .tags(tags).register(registry),
                 Gauge.builder("router.backend.healthy", engine, e -> e.healthy() ? 1 : 0)
                         .description("1 when the engine passes its health checks, else 0")
+                        .tags(tags).register(registry),
+                FunctionCounter.builder("router.backend.stalls", engine, Engine::stalls)
+                        .description("Times the engine held requests and gave nothing back for the stall timeout")
                         .tags(tags).register(registry)));
     }
 
     @Override
     public void engineRemoved(Engine engine) {
-        List<Meter> gauges = engineGauges.remove(engine.id());
-        if (gauges != null) {
-            gauges.forEach(registry::remove);
+        engineGauges.remove(engine.id());
+        // Every meter tagged with the engine, its request counters and latency histograms too: pod churn must not
+        // grow the series count without bound.
+        for (Meter meter : List.copyOf(registry.getMeters())) {
+            if (engine.id().equals(meter.getId().getTag("backend"))) {
+                registry.remove(meter);
+            }
         }
     }
 }

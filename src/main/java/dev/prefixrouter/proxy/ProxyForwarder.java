@@ -2,6 +2,7 @@ package dev.prefixrouter.proxy;
 
 import dev.prefixrouter.admission.AdmissionControl;
 import dev.prefixrouter.fleet.ejection.OutlierDetector;
+import dev.prefixrouter.lifecycle.DrainSignal;
 import dev.prefixrouter.observability.RouterMetrics;
 import dev.prefixrouter.routing.RoutingDecision;
 import org.springframework.stereotype.Component;
@@ -18,8 +19,8 @@ public class ProxyForwarder {
     private final ProxyServices services;
 
     ProxyForwarder(UpstreamClient client, ProxyProperties properties, RouterMetrics metrics,
-            OutlierDetector outliers, AdmissionControl admission) {
-        this.services = new ProxyServices(client, properties, metrics, outliers, admission);
+            OutlierDetector outliers, AdmissionControl admission, DrainSignal drain) {
+        this.services = new ProxyServices(client, properties, metrics, outliers, admission, drain);
     }
 
     /** Completes when the response has been relayed; errors with an {@code ApiException} when none could be. */

@@ -2,6 +2,7 @@ package dev.prefixrouter.proxy;
 
 import dev.prefixrouter.admission.AdmissionControl;
 import dev.prefixrouter.fleet.ejection.OutlierDetector;
+import dev.prefixrouter.lifecycle.DrainSignal;
 import dev.prefixrouter.observability.RouterMetrics;
 
 
@@ -10,5 +11,5 @@ import dev.prefixrouter.observability.RouterMetrics;
  * admission control whose overload answer a request gets when no engine has a connection for it.
  */
 record ProxyServices(UpstreamClient client, ProxyProperties properties, RouterMetrics metrics,
-        OutlierDetector outliers, AdmissionControl admission) {
+        OutlierDetector outliers, AdmissionControl admission, DrainSignal drain) {
 }

@@ -3,6 +3,7 @@ package dev.prefixrouter.proxy;
 import dev.prefixrouter.error.ApiException;
 import dev.prefixrouter.error.ErrorBodies;
 import dev.prefixrouter.fleet.Engine;
+import dev.prefixrouter.lifecycle.DrainSignal;
 import dev.prefixrouter.observability.RouterMetrics;
 import dev.prefixrouter.routing.RoutingDecision;
 import io.netty.buffer.ByteBuf;
@@ -26,9 +27,11 @@ import reactor.core.publisher.Mono;
 /**
  * Relays one engine's response to the client as it arrives: status and headers first, then the body buffer by
  * buffer (flushed whenever no further buffer is waiting, so server-sent events leave at once) with the engine's
- * pace and the client's backpressure. A client that goes away cancels the relay, which closes the engine
- * connection. An event stream that breaks after it began ends with an SSE error event and a clean close. Its
- * outcome (the status the client saw, whether the stream broke) is read by the walk that started it.
+ * pace and the client's backpressure. Each buffer is progress of the engine; the first one also releases the
+ * request body (it can no longer go elsewhere). A client that goes away cancels the relay, which closes the
+ * engine connection. An event stream that breaks after it began, or that is still running when the drain is
+ * about to time out, ends with an SSE error event and a clean close. Its outcome (the status the client saw,
+ * whether the stream broke) is read by the walk that started it.
  *
  * <p>Not thread-safe by design: Reactor serialises the signals of one request.
  */
@@ -38,7 +41,9 @@ final class ResponseRelay {
     private final ServerWebExchange exchange;
     private final ProxyRequest request;
     private final Engine engine;
+    private final Attempt attempt;
     private final UpstreamResponse upstream;
+    private final DrainSignal drain;
     private final RoutingDecision decision;
     private final ProxyProperties properties;
     private final RouterMetrics metrics;
@@ -46,12 +51,15 @@ final class ResponseRelay {
     private int status;
     private boolean firstByteSeen;
     private boolean streamBroken;
+    private volatile boolean cutByDrain;
 
-    ResponseRelay(ServerWebExchange exchange, ProxyRequest request, Engine engine, UpstreamResponse upstream,
-            RoutingDecision decision, ProxyProperties properties, RouterMetrics metrics) {
+    ResponseRelay(ServerWebExchange exchange, ProxyRequest request, Attempt attempt, UpstreamResponse upstream,
+            RoutingDecision decision, ProxyProperties properties, RouterMetrics metrics, DrainSignal drain) {
         this.exchange = exchange;
         this.request = request;
-        this.engine = engine;
+        this.attempt = attempt;
+        this.engine = attempt.engine();
+        this.drain = drain;
         this.upstream = upstream;
         this.decision = decision;
         this.properties = properties;
@@ -74,7 +82,9 @@ final class ResponseRelay {
         response.setStatusCode(HttpStatusCode.valueOf(status));
         copyResponseHeaders(response.getHeaders());
         boolean eventStream = isEventStream(upstream.response().responseHeaders().get("content-type"));
-        long deadline = request.startNanos() + properties.responseTimeout().toNanos();
+        // The first body byte: a stream's after queueing and prefill; a whole answer's comes with its headers.
+        long deadline = request.startNanos() + (request.stream() ? properties.responseTimeout()
+                : properties.nonStreamingTimeout()).toNanos();
         NettyDataBufferFactory buffers = (NettyDataBufferFactory) response.bufferFactory();
 
         Flux<DataBuffer> body = upstream.connection().inbound().receive()
@@ -83,8 +93,11 @@ final class ResponseRelay {
                 .timeout(Mono.defer(() -> Mono.delay(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))),
                         item -> Mono.delay(properties.idleTimeout()), ForwardedCall.timedOut())
                 .doOnNext(buffer -> {
+                    engine.progressed();
                     if (!firstByteSeen) {
                         firstByteSeen = true;
+                        request.body().release(); // a byte reaches the client: nothing may resend the request
+                        attempt.settled();
                         metrics.firstByte(request.model(), engine.id(), System.nanoTime() - request.startNanos());
                         decision.responding(engine);
                     }
@@ -102,7 +115,9 @@ final class ResponseRelay {
             status = apiError.status().value();
             streamBroken = true;
             return Mono.just(buffers.wrap(ErrorBodies.sseEvent(apiError).getBytes(StandardCharsets.UTF_8)));
-        });
+        }).takeUntilOther(drain.cutoff().doOnTerminate(() -> cutByDrain = true))
+                .concatWith(Mono.defer(() -> cutByDrain ? Mono.just(buffers.wrap(ErrorBodies.sseEvent(
+                        ApiException.shuttingDown()).getBytes(StandardCharsets.UTF_8))) : Mono.empty()));
         // writeWith, not writeAndFlushWith: Reactor Netty flushes as soon as no further chunk is waiting, so every
         // event still leaves at once, but events that arrived in one read from the engine share one write.
         return response.writeWith(events.doOnDiscard(Object.class, ResponseRelay::release));

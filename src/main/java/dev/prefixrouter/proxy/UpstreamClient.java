@@ -50,8 +50,11 @@ class UpstreamClient implements DisposableBean {
                 .keepAlive(true);
     }
 
-    /** Sends the request; completes with the response once its status and headers arrived. */
-    Mono<UpstreamResponse> send(Engine engine, ProxyRequest request, ServerHttpRequest client) {
+    /**
+     * Sends the request; completes with the response once its status and headers arrived. {@code written} runs when
+     * the engine has the whole body.
+     */
+    Mono<UpstreamResponse> send(Engine engine, ProxyRequest request, ServerHttpRequest client, Runnable written) {
         return http.post()
                 .uri(engine.url() + request.path())
                 .send((outbound, out) -> {
@@ -65,7 +68,9 @@ class UpstreamClient implements DisposableBean {
                     if (engine.apiKey() != null) {
                         headers.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + engine.apiKey());
                     }
-                    return out.send(Mono.fromSupplier(() -> Unpooled.wrappedBuffer(request.body().bytes(), 0, request.body().length())));
+                    RequestBody body = request.body();
+                    return out.send(Mono.fromSupplier(() -> Unpooled.wrappedBuffer(body.bytes(), 0, body.length())))
+                            .then().doOnSuccess(done -> written.run());
                 })
                 .responseConnection((response, connection) -> Mono.just(new UpstreamResponse(response, connection)))
                 .single();

@@ -5,16 +5,40 @@ import java.io.IOException;
 import java.util.concurrent.TimeoutException;
 import reactor.netty.http.client.PrematureCloseException;
 
-/** Classifies what went wrong talking to an engine: whether another engine may be tried, and what the client sees. */
+/**
+ * What went wrong talking to an engine, and what follows from it: whether another engine may be tried (the retry
+ * rules, see {@link ForwardedCall}), whether it counts against the engine, and what the client sees.
+ */
 final class UpstreamFailures {
 
     private UpstreamFailures() {
     }
 
-    /** The engine answered 503 before anything reached the client: another engine may have room. */
+    /** The engine answered 503 or 429 before any body: it ran nothing, another engine may have room. */
     static final class Unavailable extends IOException {
-        Unavailable(String engine) {
-            super("engine " + engine + " answered 503", null);
+        private final int status;
+
+        Unavailable(String engine, int status) {
+            super("engine " + engine + " answered " + status, null);
+            this.status = status;
+        }
+
+        int status() {
+            return status;
+        }
+    }
+
+    /** A streaming request's engine sent no response headers within {@code first-byte-timeout}: it is stuck. */
+    static final class FirstByteTimeout extends TimeoutException {
+        FirstByteTimeout(String engine) {
+            super("engine " + engine + " sent no response headers within router.proxy.first-byte-timeout");
+        }
+    }
+
+    /** The engine was found stalled while this request waited on it, and the attempt was abandoned. */
+    static final class Stalled extends IOException {
+        Stalled(String engine) {
+            super("engine " + engine + " stalled (router.health-check.stall-timeout)", null);
         }
     }
 
@@ -35,19 +59,31 @@ final class UpstreamFailures {
     }
 
     /**
-     * Connection-level failures (refused, reset, closed before a response, 503) are worth another engine; a
-     * timeout is not, since the engine may still be working and a retry would double the load.
+     * Failures after which the request may go to another engine: connection failures of every kind (refused,
+     * reset, closed early), a stalled engine, a stream's missing headers, a 503 or 429. Not the other timeouts
+     * (prefill or a whole answer taking too long): that engine may still be working, and a retry would double
+     * the load for an answer that is late anyway.
      */
     static boolean retryable(Throwable error) {
-        return error instanceof IOException && !(error instanceof TimeoutException);
+        return error instanceof FirstByteTimeout
+                || (error instanceof IOException && !(error instanceof TimeoutException));
+    }
+
+    /** Whether the failure is the engine's fault, for outlier ejection: everything but the router's own limits. */
+    static boolean engineFault(Throwable error, boolean statusCounts) {
+        if (poolSaturated(error) || error instanceof ApiException) {
+            return false;
+        }
+        return !(error instanceof Unavailable) || statusCounts;
     }
 
     static ApiException toApiException(Throwable error, String engine) {
         if (error instanceof ApiException apiError) {
             return apiError;
         }
-        if (error instanceof TimeoutException) {
-            return ApiException.upstreamTimeout("engine " + engine + " sent nothing within the timeout");
+        if (error instanceof TimeoutException || error instanceof Stalled) {
+            return ApiException.upstreamTimeout(describe(error).startsWith("engine ") ? describe(error)
+                    : "engine " + engine + " sent nothing within the timeout");
         }
         if (error instanceof PrematureCloseException) {
             return ApiException.upstreamUnreachable("engine " + engine + " closed the connection");

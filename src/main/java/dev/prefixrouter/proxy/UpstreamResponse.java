@@ -13,6 +13,11 @@ record UpstreamResponse(HttpClientResponse response, Connection connection) {
         return response.status().code();
     }
 
+    /** Closes the connection now, whatever state the exchange is in: the relay waiting on it fails. */
+    void abort() {
+        connection.channel().close();
+    }
+
     /** Closes the connection, abandoning the body: the engine sees the request cancelled. */
     void dispose() {
         if (!connection.isDisposed()) {

@@ -171,6 +171,23 @@ public final class EngineSimulator implements AutoCloseable {
             if (current == Fault.HANG) {
                 return Mono.never();
             }
+            if (current == Fault.TOO_MANY_REQUESTS) {
+                return json(response, 429, EngineResponses.error("Too many requests; retry later.",
+                        "RateLimitError", null, 429));
+            }
+            if (current == Fault.BAD_INPUT_500) {
+                return json(response, 500, EngineResponses.error("The model failed on this input: index out of"
+                        + " range in self", "InternalServerError", null, 500));
+            }
+            if (current == Fault.RESET) {
+                return Mono.<Void>never().doOnSubscribe(s -> response.withConnection(Connection::dispose));
+            }
+            if (current == Fault.DIE_AFTER_HEADERS || current == Fault.STALL_AFTER_HEADERS) {
+                response.status(200).header(HttpHeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8");
+                Mono<Void> headers = response.sendHeaders().then();
+                return current == Fault.STALL_AFTER_HEADERS ? headers.then(Mono.never())
+                        : headers.then(Mono.fromRunnable(() -> response.withConnection(Connection::dispose)));
+            }
             GenerationRequest generation;
             try {
                 generation = GenerationRequest.parse(chat, body, settings.modelName(), settings.defaultMaxTokens());

@@ -63,7 +63,9 @@ class GracefulDrainTest {
         CompletableFuture<Void> closed = CompletableFuture.runAsync(router::close);
         await().atMost(Duration.ofSeconds(1)).until(() -> router.getBean(GracefulDrain.class).isRunning() == false);
 
-        // Within the grace period the router still takes new requests.
+        // Within the grace period the router still takes new requests, but tells load balancers it is leaving.
+        Http.client(port).get().uri("/health").exchange().expectStatus().isEqualTo(503)
+                .expectBody().jsonPath("$.status").isEqualTo("DRAINING");
         Http.client(port).post().uri("/v1/completions").contentType(MediaType.APPLICATION_JSON)
                 .bodyValue("{\"model\":\"m\",\"prompt\":\"late\",\"max_tokens\":1}")
                 .exchange().expectStatus().isOk();
@@ -80,6 +82,31 @@ class GracefulDrainTest {
             assertThat(events).hasSize(1 + 40 + 1).last().isEqualTo("[DONE]");
         }
         assertThat(engine.requestsCancelled()).isZero();
+    }
+
+    @Test
+    void aStreamStillRunningWhenTheDrainTimesOutEndsWithAnErrorEventAndACleanClose() throws Exception {
+        router = new SpringApplicationBuilder(PrefixRouterApplication.class).run(
+                "--server.port=0", "--management.server.port=0", "--server.shutdown=graceful",
+                "--spring.lifecycle.timeout-per-shutdown-phase=4s", "--router.shutdown.grace-period=1s",
+                "--router.health-check.interval=200ms",
+                "--router.backends[0].id=e0", "--router.backends[0].url=" + engine.baseUrl());
+        int port = ((WebServerApplicationContext) router).getWebServer().getPort();
+        Fleet fleet = router.getBean(Fleet.class);
+        await().atMost(Duration.ofSeconds(10)).until(() -> fleet.healthyCount() == 1);
+
+        // 200 tokens 100 ms apart: 20 s, far longer than the grace period and the drain timeout together.
+        CompletableFuture<List<String>> stream = WebClient.create("http://127.0.0.1:" + port).post()
+                .uri("/v1/chat/completions").contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(Http.chat("m", "a very long answer", true, 200))
+                .retrieve().bodyToFlux(String.class).collectList().toFuture();
+        await().atMost(Duration.ofSeconds(5)).until(() -> engine.activeRequests() == 1);
+
+        CompletableFuture.runAsync(router::close);
+        List<String> events = stream.get(15, java.util.concurrent.TimeUnit.SECONDS); // completes: a clean close
+        assertThat(events.size()).isBetween(10, 100);
+        assertThat(events.get(events.size() - 1)).contains("\"code\":\"router_shutting_down\"");
+        await().atMost(Duration.ofSeconds(5)).until(() -> engine.requestsCancelled() == 1);
     }
 
     private static boolean refusesConnections(int port) {

@@ -28,7 +28,7 @@ import org.springframework.web.reactive.function.client.WebClient;
  * router still believes in engines that the test has broken: only the proxy's own handling is at work.
  */
 @RouterTest(properties = {"router.routing.policy=round-robin", "router.proxy.response-timeout=1s",
-        "router.proxy.idle-timeout=500ms", "router.proxy.max-attempts=3"})
+        "router.proxy.non-streaming-timeout=1s", "router.proxy.idle-timeout=500ms", "router.proxy.max-attempts=3"})
 class UpstreamFailureTest {
 
     private static final Duration FAST = Duration.ofMillis(1);

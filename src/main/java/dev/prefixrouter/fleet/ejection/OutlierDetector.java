@@ -25,12 +25,17 @@ public class OutlierDetector {
         this.properties = properties;
     }
 
-    /** A request to this engine completed with a status below 500. */
+    /** Whether an engine's answer with this status is a fault of the engine ({@code failure-statuses}). */
+    public boolean isFault(int status) {
+        return properties.failureStatuses().contains(status);
+    }
+
+    /** A request to this engine completed without an engine fault. */
     public void succeeded(Engine engine) {
         engine.outlierState().succeeded();
     }
 
-    /** A request to this engine failed: unreachable, timed out, answered 5xx, or broke mid-stream. */
+    /** A request to this engine met an engine fault: unreachable, reset, timed out, stalled, a failure status. */
     public void failed(Engine engine, String reason) {
         if (!properties.enabled()) {
             return;

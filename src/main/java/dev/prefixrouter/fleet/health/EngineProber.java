@@ -101,6 +101,9 @@ public class EngineProber implements SmartLifecycle, FleetListener {
                         return Mono.empty();
                     }
                     engine.probeSucceeded();
+                    if (engine.recoverFromStall()) {
+                        log.info("engine {} answered its health probe after a stall; back in rotation", engine.id());
+                    }
                     if (engine.modelsConfigured() || (engine.healthy() && !engine.models().isEmpty())) {
                         markHealthy(engine, true);
                         return Mono.empty();

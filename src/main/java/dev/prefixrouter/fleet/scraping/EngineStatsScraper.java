@@ -112,7 +112,11 @@ public class EngineStatsScraper implements SmartLifecycle {
                     scrape.skippedLines(), scrape.firstSkippedLine());
         }
         EngineStats previous = engine.engineStats();
-        engine.engineStats(previous == null ? EngineStats.from(scrape.samples(), System.nanoTime())
-                : EngineStats.from(scrape.samples(), previous, System.nanoTime()));
+        EngineStats current = previous == null ? EngineStats.from(scrape.samples(), System.nanoTime())
+                : EngineStats.from(scrape.samples(), previous, System.nanoTime());
+        engine.engineStats(current);
+        if (previous != null && current.processedTokensSince(previous)) {
+            engine.progressed(); // generating, even if no response byte has come back yet (whole answers)
+        }
     }
 }

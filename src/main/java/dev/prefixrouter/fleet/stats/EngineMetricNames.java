@@ -15,6 +15,9 @@ final class EngineMetricNames {
     /** Counters of prompt tokens looked up in, and found in, the prefix cache. */
     static final String VLLM_PREFIX_CACHE_HITS = "vllm:prefix_cache_hits_total";
     static final String VLLM_PREFIX_CACHE_QUERIES = "vllm:prefix_cache_queries_total";
+    /** Counters of prompt tokens prefilled and tokens generated: while they move, the engine is making progress. */
+    static final String VLLM_PROMPT_TOKENS = "vllm:prompt_tokens_total";
+    static final String VLLM_GENERATION_TOKENS = "vllm:generation_tokens_total";
     /** Info gauge (value 1) whose labels are the engine's cache configuration, one series per data-parallel rank. */
     static final String VLLM_CACHE_CONFIG_INFO = "vllm:cache_config_info";
     static final String VLLM_BLOCK_SIZE_LABEL = "block_size";
@@ -28,8 +31,8 @@ final class EngineMetricNames {
     static final String SGLANG_MAX_TOTAL_TOKENS = "sglang:max_total_num_tokens";
 
     static final Set<String> ALL = Set.of(VLLM_RUNNING, VLLM_WAITING, VLLM_KV_CACHE_USAGE, VLLM_PREFIX_CACHE_HITS,
-            VLLM_PREFIX_CACHE_QUERIES, VLLM_CACHE_CONFIG_INFO, SGLANG_RUNNING, SGLANG_WAITING, SGLANG_TOKEN_USAGE,
-            SGLANG_MAX_TOTAL_TOKENS);
+            VLLM_PREFIX_CACHE_QUERIES, VLLM_PROMPT_TOKENS, VLLM_GENERATION_TOKENS, VLLM_CACHE_CONFIG_INFO,
+            SGLANG_RUNNING, SGLANG_WAITING, SGLANG_TOKEN_USAGE, SGLANG_MAX_TOTAL_TOKENS);
 
     private EngineMetricNames() {
     }

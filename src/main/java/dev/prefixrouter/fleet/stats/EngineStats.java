@@ -3,7 +3,9 @@ package dev.prefixrouter.fleet.stats;
 import static dev.prefixrouter.fleet.stats.EngineMetricNames.SGLANG_RUNNING;
 import static dev.prefixrouter.fleet.stats.EngineMetricNames.SGLANG_TOKEN_USAGE;
 import static dev.prefixrouter.fleet.stats.EngineMetricNames.SGLANG_WAITING;
+import static dev.prefixrouter.fleet.stats.EngineMetricNames.VLLM_GENERATION_TOKENS;
 import static dev.prefixrouter.fleet.stats.EngineMetricNames.VLLM_KV_CACHE_USAGE;
+import static dev.prefixrouter.fleet.stats.EngineMetricNames.VLLM_PROMPT_TOKENS;
 import static dev.prefixrouter.fleet.stats.EngineMetricNames.VLLM_RUNNING;
 import static dev.prefixrouter.fleet.stats.EngineMetricNames.VLLM_WAITING;
 
@@ -39,7 +41,8 @@ public record EngineStats(
         OptionalDouble kvCacheUsage,
         OptionalDouble prefixCacheHitRate,
         OptionalLong kvCacheCapacityTokens,
-        Optional<PrefixCacheCounters> prefixCacheCounters) {
+        Optional<PrefixCacheCounters> prefixCacheCounters,
+        OptionalDouble tokensProcessed) {
 
     /**
      * The router's estimate of prompt characters per token (English text, the tokenizers of common models), to turn
@@ -58,6 +61,24 @@ public record EngineStats(
         requireFiniteIfPresent(prefixCacheHitRate, "prefixCacheHitRate");
         Objects.requireNonNull(kvCacheCapacityTokens, "kvCacheCapacityTokens");
         Objects.requireNonNull(prefixCacheCounters, "prefixCacheCounters");
+        requireFiniteIfPresent(tokensProcessed, "tokensProcessed");
+    }
+
+    /** Stats that say nothing of the engine's token counters. */
+    public EngineStats(long scrapedAtNanos, OptionalDouble runningRequests, OptionalDouble waitingRequests,
+            OptionalDouble kvCacheUsage, OptionalDouble prefixCacheHitRate, OptionalLong kvCacheCapacityTokens,
+            Optional<PrefixCacheCounters> prefixCacheCounters) {
+        this(scrapedAtNanos, runningRequests, waitingRequests, kvCacheUsage, prefixCacheHitRate,
+                kvCacheCapacityTokens, prefixCacheCounters, OptionalDouble.empty());
+    }
+
+    /**
+     * Whether the engine processed tokens (prompt or generated) between {@code earlier} and these stats: its
+     * counters moved. False when either scrape lacks them.
+     */
+    public boolean processedTokensSince(EngineStats earlier) {
+        return tokensProcessed.isPresent() && earlier.tokensProcessed.isPresent()
+                && tokensProcessed.getAsDouble() != earlier.tokensProcessed.getAsDouble();
     }
 
     /** Stats from an engine's first scrape, which cannot yet tell a hit rate. */
@@ -87,7 +108,8 @@ public record EngineStats(
                 scrape.mean(VLLM_KV_CACHE_USAGE, SGLANG_TOKEN_USAGE),
                 hitRate,
                 KvCacheCapacity.tokens(scrape),
-                counters);
+                counters,
+                total(scrape.sum(VLLM_PROMPT_TOKENS), scrape.sum(VLLM_GENERATION_TOKENS)));
     }
 
     /**
@@ -114,6 +136,13 @@ public record EngineStats(
         }
         long ageNanos = nowNanos - scrapedAtNanos;
         return maxAge.compareTo(LONGEST_NANOS) >= 0 || ageNanos <= maxAge.toNanos();
+    }
+
+    private static OptionalDouble total(OptionalDouble a, OptionalDouble b) {
+        if (a.isEmpty() || b.isEmpty()) {
+            return a.isPresent() ? a : b;
+        }
+        return OptionalDouble.of(a.getAsDouble() + b.getAsDouble());
     }
 
     private static void requireFiniteIfPresent(OptionalDouble value, String name) {

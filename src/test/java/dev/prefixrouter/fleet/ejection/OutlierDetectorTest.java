@@ -9,6 +9,7 @@ import dev.prefixrouter.fleet.FleetProperties;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -16,7 +17,8 @@ class OutlierDetectorTest {
 
     private final Fleet fleet = new Fleet(new FleetProperties(List.of()));
     private final OutlierDetector detector = new OutlierDetector(fleet,
-            new OutlierEjectionProperties(true, 3, Duration.ofSeconds(10), Duration.ofSeconds(25), 50));
+            new OutlierEjectionProperties(true, 3, Set.of(502, 503, 504), Duration.ofSeconds(10),
+                    Duration.ofSeconds(25), 50));
     private Engine first;
 
     @BeforeEach
@@ -75,7 +77,8 @@ class OutlierDetectorTest {
     @Test
     void disabledDetectorNeverEjects() {
         OutlierDetector disabled = new OutlierDetector(fleet,
-                new OutlierEjectionProperties(false, 1, Duration.ofSeconds(10), Duration.ofSeconds(25), 100));
+                new OutlierEjectionProperties(false, 1, Set.of(502, 503, 504), Duration.ofSeconds(10),
+                        Duration.ofSeconds(25), 100));
         disabled.failed(first, "test");
         disabled.failed(first, "test");
         assertThat(first.inRotation(System.nanoTime())).isTrue();

@@ -20,7 +20,8 @@ class EngineProberTest {
 
     private final Fleet fleet = new Fleet(new FleetProperties(List.of()));
     private final EngineProber prober = new EngineProber(fleet,
-            new HealthCheckProperties(Duration.ofHours(1), Duration.ofSeconds(1), Duration.ofHours(1), 3),
+            new HealthCheckProperties(Duration.ofHours(1), Duration.ofSeconds(1), Duration.ofHours(1), 3,
+                    Duration.ofSeconds(10)),
             JsonMapper.builder().build());
     private final EngineSimulator simulator = EngineSimulator.start(EngineSimulator.Settings.loopback("m"),
             new FixedLatencyModel(Duration.ZERO, Duration.ZERO));

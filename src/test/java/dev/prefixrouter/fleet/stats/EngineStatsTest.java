@@ -268,4 +268,19 @@ class EngineStatsTest {
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxAge");
         }
     }
+
+    @Test
+    void movingTokenCountersAreProgress() {
+        EngineStats first = EngineStats.from(samples("vllm:prompt_tokens_total{model_name=\"m\"} 100\n"
+                + "vllm:generation_tokens_total{model_name=\"m\"} 7\n"), T0);
+        EngineStats same = EngineStats.from(samples("vllm:prompt_tokens_total{model_name=\"m\"} 100\n"
+                + "vllm:generation_tokens_total{model_name=\"m\"} 7\n"), first, T0 + SCRAPE_INTERVAL);
+        EngineStats moved = EngineStats.from(samples("vllm:prompt_tokens_total{model_name=\"m\"} 100\n"
+                + "vllm:generation_tokens_total{model_name=\"m\"} 9\n"), same, T0 + 2 * SCRAPE_INTERVAL);
+        EngineStats silent = EngineStats.from(samples("vllm:num_requests_running{model_name=\"m\"} 1\n"), moved,
+                T0 + 3 * SCRAPE_INTERVAL);
+        assertThat(same.processedTokensSince(first)).isFalse();
+        assertThat(moved.processedTokensSince(same)).isTrue();
+        assertThat(silent.processedTokensSince(moved)).as("no counters: no evidence of progress").isFalse();
+    }
 }
