@@ -17,13 +17,18 @@ final class JsonPrompt implements PromptText {
 
     /** A JSON string: a newline first if text came before it. */
     static final int TEXT = 0;
+    /** A JSON string of plain ASCII without escapes: its bytes are its characters. Otherwise as {@link #TEXT}. */
+    static final int PLAIN_TEXT = 3;
     /** A run of token ids in one array: each as its digits and a space. */
     static final int TOKEN_IDS = 1;
     /** One newline (after an array of token ids). */
     static final int NEWLINE = 2;
 
     private final byte[] body;
-    /** Triples: kind, byte offset (of the string's opening quote, or of the run's first number), run length. */
+    /**
+     * Triples: kind, byte offset (of the string's opening quote, or of the run's first number), and the string's
+     * length in characters or the run's length in token ids.
+     */
     private final int[] segments;
     private final int segmentCount;
     private final int length;
@@ -74,11 +79,12 @@ final class JsonPrompt implements PromptText {
 
         /** A JSON string whose opening quote is at {@code quote}. */
         void text(int quote) {
-            int chars = JsonStrings.measure(body, limit, quote);
+            long measured = JsonStrings.measure(body, limit, quote);
+            int chars = (int) measured;
             if (length > 0) {
                 length++;
             }
-            add(TEXT, quote, 0);
+            add((measured & JsonStrings.NOT_PLAIN) == 0 ? PLAIN_TEXT : TEXT, quote, chars);
             length += chars;
             inRun = false;
         }
@@ -131,9 +137,11 @@ final class JsonPrompt implements PromptText {
         }
     }
 
-    /** Decodes the segments in order. */
+    /** Decodes the segments in order; offers runs of plain ASCII in place ({@link #nextUtf8}). */
     private final class Reader implements PromptText.Reader {
         private int segment = -1;
+        private int remainingChars;
+        private boolean plainString;
         private int position;
         private int remainingIds;
         private boolean inString;
@@ -156,6 +164,7 @@ final class JsonPrompt implements PromptText {
                     int n = decoder.decode(body, target, offset + written, count - written);
                     if (n > 0) {
                         written += n;
+                        remainingChars -= n;
                         emittedAny = true;
                         continue;
                     }
@@ -179,12 +188,14 @@ final class JsonPrompt implements PromptText {
             int kind = segments[segment * 3];
             int start = segments[segment * 3 + 1];
             switch (kind) {
-                case TEXT -> {
+                case TEXT, PLAIN_TEXT -> {
+                    plainString = kind == PLAIN_TEXT;
                     if (emittedAny) {
                         pending = '\n';
                         hasPending = true;
                     }
                     decoder.start(start);
+                    remainingChars = segments[segment * 3 + 2];
                     inString = true;
                 }
                 case TOKEN_IDS -> {
@@ -196,6 +207,23 @@ final class JsonPrompt implements PromptText {
                     hasPending = true;
                 }
             }
+            return true;
+        }
+
+        /**
+         * The next {@code count} characters in place, when they are all inside the current string and that string
+         * is plain ASCII without escapes (the parse checked it): then its bytes are their UTF-8.
+         */
+        @Override
+        public boolean nextUtf8(int count, PromptText.Utf8Span span) {
+            if (hasPending || !inString || !plainString || remainingChars < count) {
+                return false;
+            }
+            int from = decoder.position();
+            span.set(body, from, count);
+            decoder.skip(count);
+            remainingChars -= count;
+            emittedAny |= count > 0;
             return true;
         }
 

@@ -1,6 +1,9 @@
 package dev.prefixrouter.api;
 
 import dev.prefixrouter.error.ApiException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 
 /**
  * JSON string values read in place from a UTF-8 body: {@link #measure} checks one (UTF-8 and escapes) and counts
@@ -13,24 +16,41 @@ final class JsonStrings {
     private JsonStrings() {
     }
 
+    /** Set in {@link #measure}'s result when the string holds an escape or a non-ASCII character. */
+    static final long NOT_PLAIN = 1L << 32;
+
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class,
+            ByteOrder.LITTLE_ENDIAN);
+    private static final long HIGH_BITS = 0x8080808080808080L;
+    private static final long ONES = 0x0101010101010101L;
+    private static final long BACKSLASHES = 0x5C5C5C5C5C5C5C5CL;
+    private static final long QUOTES = 0x2222222222222222L;
+
     /**
      * The number of UTF-16 characters of the JSON string whose opening quote is at {@code quote}, in a body that
-     * ends before {@code limit}.
+     * ends before {@code limit}, in the low 32 bits; {@link #NOT_PLAIN} set unless it is all plain ASCII (no escape):
+     * then its bytes are its characters. Runs of plain ASCII are checked eight bytes at a time.
      */
-    static int measure(byte[] body, int limit, int quote) {
+    static long measure(byte[] body, int limit, int quote) {
         long chars = 0;
+        long plain = 0;
         int i = quote + 1;
         while (true) {
+            while (i + 8 <= limit && plainWord((long) LONGS.get(body, i))) {
+                i += 8;
+                chars += 8;
+            }
             if (i >= limit) {
                 throw invalid("an unterminated string");
             }
             int b = body[i] & 0xFF;
             if (b == '"') {
-                return (int) Math.min(chars, Integer.MAX_VALUE);
+                return Math.min(chars, Integer.MAX_VALUE) | plain;
             }
             if (b == '\\') {
                 i += escapeLength(body, limit, i);
                 chars++;
+                plain = NOT_PLAIN;
             } else if (b < 0x80) {
                 i++;
                 chars++;
@@ -38,8 +58,16 @@ final class JsonStrings {
                 int length = utf8Length(body, limit, i);
                 chars += length == 4 ? 2 : 1;
                 i += length;
+                plain = NOT_PLAIN;
             }
         }
+    }
+
+    /** Eight bytes of plain ASCII: no high bit, no backslash, no quote (a zero-byte test on each xor). */
+    private static boolean plainWord(long word) {
+        long backslash = word ^ BACKSLASHES;
+        long quote = word ^ QUOTES;
+        return ((word | ((backslash - ONES) & ~backslash) | ((quote - ONES) & ~quote)) & HIGH_BITS) == 0;
     }
 
     /** Bytes of the escape sequence at {@code i} (a backslash), checked. */
@@ -121,6 +149,17 @@ final class JsonStrings {
         private boolean done = true;
         private char lowSurrogate;
         private boolean hasLowSurrogate;
+
+        /** Where the next undecoded byte of the string is. */
+        int position() {
+            return position;
+        }
+
+        /** Moves past {@code bytes} bytes that the caller consumed itself (plain ASCII, so as many characters). */
+        void skip(int bytes) {
+            position += bytes;
+        }
+
 
         void start(int quote) {
             position = quote + 1;

@@ -3,6 +3,7 @@ package dev.prefixrouter.fleet;
 import dev.prefixrouter.fleet.stats.EngineStats;
 import java.net.URI;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -35,6 +36,7 @@ public final class Engine {
     private volatile boolean stalled;
     private final AtomicInteger stalls = new AtomicInteger();
     private final Set<Runnable> stallHooks = ConcurrentHashMap.newKeySet();
+    private final Map<String, URI> resolved = new ConcurrentHashMap<>();
 
     Engine(EngineSpec spec) {
         this.id = spec.id();
@@ -51,6 +53,14 @@ public final class Engine {
     /** Base URL without a trailing slash; request paths such as {@code /v1/completions} are appended. */
     public URI url() {
         return url;
+    }
+
+    /**
+     * The engine's URL for {@code path} (e.g. {@code /v1/completions}), parsed once per path: the proxy asks on
+     * every request, for a handful of paths.
+     */
+    public URI resolve(String path) {
+        return resolved.computeIfAbsent(path, p -> URI.create(url + p));
     }
 
     public String apiKey() {

@@ -56,7 +56,7 @@ class UpstreamClient implements DisposableBean {
      */
     Mono<UpstreamResponse> send(Engine engine, ProxyRequest request, ServerHttpRequest client, Runnable written) {
         return http.post()
-                .uri(engine.url() + request.path())
+                .uri(engine.resolve(request.path()))
                 .send((outbound, out) -> {
                     HttpHeaders headers = outbound.requestHeaders();
                     copyRequestHeaders(client, headers);

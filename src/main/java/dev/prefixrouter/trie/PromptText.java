@@ -23,6 +23,40 @@ public interface PromptText {
          * fewer only at the end of the text (0 there).
          */
         int read(char[] target, int offset, int count);
+
+        /**
+         * If the next {@code count} characters are plain ASCII standing in one byte array (so their UTF-8 is those
+         * bytes), points {@code span} at them, moves past them and returns true; else returns false and moves
+         * nowhere. Lets the hasher work on the bytes in place; a reader that cannot offer them says false.
+         */
+        default boolean nextUtf8(int count, Utf8Span span) {
+            return false;
+        }
+    }
+
+    /** Where a run of UTF-8 bytes stands: {@code bytes[offset, offset + length)}. Reused, one per pass. */
+    final class Utf8Span {
+        private byte[] bytes;
+        private int offset;
+        private int length;
+
+        public void set(byte[] bytes, int offset, int length) {
+            this.bytes = bytes;
+            this.offset = offset;
+            this.length = length;
+        }
+
+        public byte[] bytes() {
+            return bytes;
+        }
+
+        public int offset() {
+            return offset;
+        }
+
+        public int length() {
+            return length;
+        }
     }
 
     /** The first {@code count} characters (fewer if the text is shorter), as a new string. */

@@ -66,6 +66,23 @@ class JsonPromptTest {
         assertSameKey(trie.key(prompt), trie.key(text));
     }
 
+    @Test
+    void longPlainAsciiIsHashedInPlaceToTheSameKeysAsItsCharacters() {
+        // Chunks of plain ASCII are hashed where they stand in the body; chunks with an escape, a non-ASCII
+        // character or a separator go through the characters: every chunk must get the key its string gets.
+        String text = "a".repeat(300) + "\\n" + "b".repeat(200) + "é" + "c".repeat(400) + "\\u0041" + "d".repeat(129);
+        String expected = "a".repeat(300) + "\n" + "b".repeat(200) + "é" + "c".repeat(400) + "A" + "d".repeat(129);
+        byte[] body = ("{\"model\":\"m\",\"messages\":[{\"content\":\"" + text + "\"},{\"content\":\""
+                + "e".repeat(500) + "\"}]}").getBytes(StandardCharsets.UTF_8);
+        PromptText prompt = parser.parse(ApiOperation.CHAT_COMPLETIONS, body).prompt();
+        String whole = expected + "\n" + "e".repeat(500);
+        assertThat(prompt.toString()).isEqualTo(whole);
+        for (int chunk : new int[] {7, 64, 128}) {
+            HashTrie trie = new HashTrie(chunk, 1 << 20, 1 << 20, 11);
+            assertSameKey(trie.key(prompt), trie.key(whole));
+        }
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "{\"model\":\"m\",\"prompt\":\"abc     | an unterminated string",
