@@ -2,6 +2,7 @@ package dev.prefixrouter.api;
 
 import dev.prefixrouter.error.ApiException;
 import dev.prefixrouter.error.ErrorBodies;
+import dev.prefixrouter.observability.RequestSpan;
 import java.nio.charset.StandardCharsets;
 import lombok.extern.slf4j.Slf4j;
 import org.springframework.core.annotation.Order;
@@ -56,11 +57,19 @@ public class OpenAiErrorHandler implements WebExceptionHandler {
         return response.writeWith(Mono.just(buffer));
     }
 
+    /** The request's trace, if it got as far as the proxied operations. */
+    private static RequestSpan traceOf(ServerWebExchange exchange) {
+        return exchange.getAttributeOrDefault(RequestSpan.ATTRIBUTE, RequestSpan.NONE);
+    }
+
     private static ApiException toApiException(ServerWebExchange exchange, Throwable error) {
         if (error instanceof ApiException apiError) {
             if (apiError.status().is5xxServerError()) {
-                log.warn("requestId={} {} {} -> {} {}", RequestIds.of(exchange), exchange.getRequest().getMethod(),
-                        exchange.getRequest().getPath(), apiError.status().value(), apiError.getMessage());
+                try (var logContext = traceOf(exchange).logContext(RequestIds.of(exchange))) {
+                    log.warn("requestId={} {} {} -> {} {}", RequestIds.of(exchange),
+                            exchange.getRequest().getMethod(), exchange.getRequest().getPath(),
+                            apiError.status().value(), apiError.getMessage());
+                }
             }
             return apiError;
         }
@@ -73,8 +82,10 @@ public class OpenAiErrorHandler implements WebExceptionHandler {
             return new ApiException(status != null ? status : HttpStatus.INTERNAL_SERVER_ERROR, type, null, null,
                     reason + " (" + exchange.getRequest().getMethod() + " " + exchange.getRequest().getPath() + ")");
         }
-        log.error("requestId={} unexpected error on {} {}", RequestIds.of(exchange),
-                exchange.getRequest().getMethod(), exchange.getRequest().getPath(), error);
+        try (var logContext = traceOf(exchange).logContext(RequestIds.of(exchange))) {
+            log.error("requestId={} unexpected error on {} {}", RequestIds.of(exchange),
+                    exchange.getRequest().getMethod(), exchange.getRequest().getPath(), error);
+        }
         return new ApiException(HttpStatus.INTERNAL_SERVER_ERROR, "server_error", "internal_error", null,
                 "The router failed to handle the request (request id " + RequestIds.of(exchange) + ").");
     }

@@ -40,7 +40,9 @@ public final class OpenAiRequestParser {
         String model = null;
         boolean stream = false;
         String user = null;
-        boolean hasPrompt = false;
+        String previousResponseId = null;
+        boolean hasRequired = operation.promptField() == null;
+        boolean singleField = operation.promptFields().size() == 1;
         String name;
         while ((name = parser.nextName()) != null) {
             JsonToken value = parser.nextToken();
@@ -48,15 +50,15 @@ public final class OpenAiRequestParser {
                 case "model" -> model = string(parser, value, "model");
                 case "stream" -> stream = bool(parser, value, "stream");
                 case "user" -> user = value == JsonToken.VALUE_NULL ? null : string(parser, value, "user");
+                case "previous_response_id" -> previousResponseId = value == JsonToken.VALUE_NULL ? null
+                        : string(parser, value, "previous_response_id");
                 default -> {
-                    if (name.equals(operation.promptField())) {
-                        prompt.reset();
-                        hasPrompt = true;
-                        if (operation == ApiOperation.CHAT_COMPLETIONS) {
-                            readMessages(parser, value, prompt);
-                        } else {
-                            readPrompt(parser, value, name, prompt);
+                    if (operation.promptFields().contains(name)) {
+                        if (singleField) {
+                            prompt.reset(); // a repeated key: the last one counts, as for the engine
                         }
+                        hasRequired |= name.equals(operation.promptField());
+                        readField(operation, name, parser, value, prompt);
                     } else {
                         parser.skipChildren();
                     }
@@ -69,11 +71,67 @@ public final class OpenAiRequestParser {
         if (model == null || model.isEmpty()) {
             throw ApiException.invalidRequest("model", "'model' is required.");
         }
-        if (!hasPrompt) {
+        if (!hasRequired) {
             throw ApiException.invalidRequest(operation.promptField(),
                     "'" + operation.promptField() + "' is required.");
         }
-        return new ParsedRequest(operation, model, stream, prompt.build(), user);
+        return new ParsedRequest(operation, model, stream, prompt.build(), user, previousResponseId);
+    }
+
+    /** One prompt field, read by what it holds for its operation. */
+    private static void readField(ApiOperation operation, String name, JsonParser parser, JsonToken value,
+            JsonPrompt.Builder prompt) {
+        switch (name) {
+            case "messages" -> readMessages(parser, value, prompt);
+            case "prompt" -> readPrompt(parser, value, name, prompt);
+            case "input" -> {
+                if (operation == ApiOperation.RESPONSES) {
+                    readItems(parser, value, name, prompt);
+                } else {
+                    readPrompt(parser, value, name, prompt);
+                }
+            }
+            default -> readItems(parser, value, name, prompt); // instructions, query, documents, text_1, text_2
+        }
+    }
+
+    /**
+     * Text in the looser shapes of the newer endpoints: a string, or an array whose strings and objects count
+     * ({@code content} as a chat message's, else {@code text}); numbers and other values are skipped, since the
+     * engine, not the router, validates these bodies.
+     */
+    private static void readItems(JsonParser parser, JsonToken token, String field, JsonPrompt.Builder prompt) {
+        switch (token) {
+            case VALUE_STRING -> appendText(parser, prompt);
+            case START_ARRAY -> {
+                JsonToken element;
+                while ((element = parser.nextToken()) != JsonToken.END_ARRAY) {
+                    if (element == JsonToken.VALUE_STRING) {
+                        appendText(parser, prompt);
+                    } else if (element == JsonToken.START_OBJECT) {
+                        readItem(parser, field, prompt);
+                    } else {
+                        parser.skipChildren();
+                    }
+                }
+            }
+            case START_OBJECT -> readItem(parser, field, prompt);
+            default -> parser.skipChildren();
+        }
+    }
+
+    private static void readItem(JsonParser parser, String field, JsonPrompt.Builder prompt) {
+        String name;
+        while ((name = parser.nextName()) != null) {
+            JsonToken value = parser.nextToken();
+            if (name.equals("content")) {
+                readContent(parser, value, field + ".content", prompt);
+            } else if (name.equals("text") && value == JsonToken.VALUE_STRING) {
+                appendText(parser, prompt);
+            } else {
+                parser.skipChildren();
+            }
+        }
     }
 
     private static String string(JsonParser parser, JsonToken token, String field) {

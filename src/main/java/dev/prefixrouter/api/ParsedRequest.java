@@ -12,6 +12,8 @@ import dev.prefixrouter.trie.PromptText;
  *                  newlines, a completion or embedding prompt, or token ids rendered as decimal text; read from the
  *                  body's bytes, not copied
  * @param user      the body's {@code user} field, or {@code null}
+ * @param previousResponseId the Responses API's {@code previous_response_id}, or {@code null}
  */
-public record ParsedRequest(ApiOperation operation, String model, boolean stream, PromptText prompt, String user) {
+public record ParsedRequest(ApiOperation operation, String model, boolean stream, PromptText prompt, String user,
+        String previousResponseId) {
 }

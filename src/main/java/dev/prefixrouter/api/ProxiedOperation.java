@@ -2,18 +2,30 @@ package dev.prefixrouter.api;
 
 import dev.prefixrouter.error.ApiException;
 import dev.prefixrouter.fleet.Candidates;
+import dev.prefixrouter.fleet.Engine;
 import dev.prefixrouter.fleet.Fleet;
+import dev.prefixrouter.observability.RequestSpan;
+import dev.prefixrouter.observability.RequestTracing;
 import dev.prefixrouter.observability.RouterMetrics;
 import dev.prefixrouter.proxy.ProxyForwarder;
 import dev.prefixrouter.proxy.ProxyRequest;
 import dev.prefixrouter.proxy.RequestBody;
+import dev.prefixrouter.routing.ResponseAffinity;
 import dev.prefixrouter.routing.RoutingDecision;
 import dev.prefixrouter.routing.RoutingPolicy;
 import dev.prefixrouter.routing.RoutingProperties;
 import dev.prefixrouter.routing.RoutingRequest;
+import dev.prefixrouter.trie.PromptText;
+import java.util.List;
+import java.util.function.BiConsumer;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.SignalType;
 
 /**
  * One proxied OpenAI request, from body to engine: read once (admitted into the request-memory budget), parsed once
@@ -30,9 +42,14 @@ public class ProxiedOperation {
     private final ProxyForwarder forwarder;
     private final RouterMetrics metrics;
     private final String sessionHeader;
+    private final ResponseAffinity responses;
+    private final RequestTracing tracing;
 
     public ProxiedOperation(RequestBodyReader bodyReader, Fleet fleet, RoutingPolicy policy,
-            ProxyForwarder forwarder, RouterMetrics metrics, RoutingProperties routing) {
+            ProxyForwarder forwarder, RouterMetrics metrics, RoutingProperties routing,
+            ResponseAffinity responses, RequestTracing tracing) {
+        this.responses = responses;
+        this.tracing = tracing;
         this.bodyReader = bodyReader;
         this.fleet = fleet;
         this.policy = policy;
@@ -46,13 +63,47 @@ public class ProxiedOperation {
      * the end whatever happened. Refusals before forwarding are counted here; the proxy counts the rest.
      */
     public Mono<Void> handle(ServerWebExchange exchange, ApiOperation operation) {
+        return handle(exchange, operation.path(), (body, start, trace) -> route(exchange, operation, body, start,
+                trace));
+    }
+
+    /**
+     * A {@code GET} or {@code DELETE} of a stored response, or a {@code POST} to cancel it: it goes to the engine
+     * that stores it, or gets 404 when the router does not know one (the response was made through another
+     * replica of the router, or forgotten) or knows one that left the fleet.
+     */
+    public Mono<Void> handleStored(ServerWebExchange exchange, String responseId, HttpMethod method, String path) {
+        String route = "/v1/responses/{id}" + (path.endsWith("/cancel") ? "/cancel" : "");
+        return handle(exchange, route, (body, start, trace) -> {
+            Engine engine = storingEngine(responseId, "response_not_found", null);
+            if (method == HttpMethod.DELETE) {
+                responses.forget(responseId);
+            }
+            ProxyRequest request = new ProxyRequest(upstream(method), path, body, RouterMetrics.UNKNOWN_MODEL,
+                    false, RequestIds.of(exchange), start, null, trace);
+            return pinned(request, engine, trace);
+        });
+    }
+
+    private Mono<Void> handle(ServerWebExchange exchange, String route, Router router) {
         long start = System.nanoTime();
+        RequestSpan trace = tracing.start(exchange.getRequest(), route);
+        exchange.getAttributes().put(RequestSpan.ATTRIBUTE, trace);
         return bodyReader.read(exchange.getRequest())
                 .doOnError(ApiException.class, rejection -> rejected(rejection, start))
-                .flatMap(body -> Mono.fromCallable(() -> route(exchange, operation, body, start))
+                .flatMap(body -> Mono.fromCallable(() -> router.route(body, start, trace))
                         .doOnError(ApiException.class, rejection -> rejected(rejection, start))
                         .flatMap(routed -> forwarder.forward(exchange, routed.request(), routed.decision()))
-                        .doFinally(signal -> body.end()));
+                        .doFinally(signal -> body.end()))
+                .doOnError(error -> trace.failed(error, error instanceof ApiException api ? api.status().value()
+                        : HttpStatus.INTERNAL_SERVER_ERROR.value()))
+                .doFinally(signal -> trace.end(signal == SignalType.CANCEL ? 0 : status(exchange)));
+    }
+
+    /** The status written to the client, or 0 (an error's is written later, by the error handler). */
+    private static int status(ServerWebExchange exchange) {
+        HttpStatusCode status = exchange.getResponse().getStatusCode();
+        return status != null ? status.value() : 0;
     }
 
     private void rejected(ApiException rejection, long start) {
@@ -61,8 +112,23 @@ public class ProxiedOperation {
     }
 
     /** Parses and routes; throws {@link ApiException} for requests that cannot go anywhere. */
-    private Routed route(ServerWebExchange exchange, ApiOperation operation, RequestBody body, long start) {
-        ParsedRequest parsed = parser.parse(operation, body.bytes(), body.length());
+    private Routed route(ServerWebExchange exchange, ApiOperation operation, RequestBody body, long start,
+            RequestSpan trace) {
+        ParsedRequest parsed = operation.multipart() ? multipart(exchange, operation, body)
+                : parser.parse(operation, body.bytes(), body.length());
+        trace.tag("gen_ai.request.model", parsed.model());
+        io.netty.handler.codec.http.HttpMethod method = upstream(exchange.getRequest().getMethod());
+        String path = exchange.getRequest().getPath().value();
+        BiConsumer<String, String> learn = operation == ApiOperation.RESPONSES ? responses::remember : null;
+        if (parsed.previousResponseId() != null) {
+            // A follow-up: its conversation is stored on one engine, and only there.
+            Engine engine = storingEngine(parsed.previousResponseId(), "previous_response_not_found",
+                    "previous_response_id");
+            if (engine != null) {
+                return pinned(new ProxyRequest(method, path, body, parsed.model(), parsed.stream(),
+                        RequestIds.of(exchange), start, learn, trace), engine, trace);
+            }
+        }
         Candidates candidates = fleet.candidatesFor(parsed.model());
         if (candidates.healthy().isEmpty()) {
             throw candidates.modelKnown() ? ApiException.noHealthyBackend(parsed.model())
@@ -71,11 +137,64 @@ public class ProxiedOperation {
         String session = exchange.getRequest().getHeaders().getFirst(sessionHeader);
         RoutingRequest routing = new RoutingRequest(parsed.model(), parsed.prompt(),
                 session != null ? session : parsed.user());
-        ProxyRequest request = new ProxyRequest(operation.path(), body, parsed.model(), parsed.stream(),
-                RequestIds.of(exchange), start);
-        return new Routed(request, policy.route(routing, candidates.healthy()));
+        ProxyRequest request = new ProxyRequest(method, path, body, parsed.model(), parsed.stream(),
+                RequestIds.of(exchange), start, learn, trace);
+        RoutingDecision decision = policy.route(routing, candidates.healthy());
+        trace.tag("router.policy", policy.name()).tag("router.engine", decision.ranked().get(0).id())
+                .tag("router.prompt_chars", parsed.prompt().length());
+        decision.explain(trace::tag);
+        return new Routed(request, decision);
+    }
+
+    /** A request that can only go to the engine that stores its response. */
+    private static Routed pinned(ProxyRequest request, Engine engine, RequestSpan trace) {
+        trace.tag("router.policy", "response-affinity").tag("router.engine", engine.id());
+        return new Routed(request, RoutingDecision.of(List.of(engine)));
+    }
+
+    /**
+     * The engine storing a response, by what this router learnt when the response was made. {@code null} for an id
+     * it never saw (a follow-up then goes where routing sends it, and the engine there decides); an error when the
+     * engine it saw has left the fleet, since the response's state left with it.
+     */
+    private Engine storingEngine(String responseId, String code, String param) {
+        String engineId = responses.engineOf(responseId).orElse(null);
+        if (engineId == null) {
+            if (param != null) {
+                return null;
+            }
+            throw new ApiException(HttpStatus.NOT_FOUND, "invalid_request_error", code, null, "Response '"
+                    + responseId + "' is not known to this router: it was made through another router, or long"
+                    + " ago. Stored responses live on the engine that made them.");
+        }
+        Engine engine = fleet.find(engineId).orElseThrow(() -> new ApiException(HttpStatus.NOT_FOUND,
+                "invalid_request_error", code, param, "Response '" + responseId + "' was stored on engine "
+                + engineId + ", which has left the fleet, and its state with it. Send the whole conversation"
+                + " again" + (param != null ? " without previous_response_id." : ".")));
+        return engine;
+    }
+
+    /** A multipart body (audio): the model is a form field; there is no prompt to route on. */
+    private ParsedRequest multipart(ServerWebExchange exchange, ApiOperation operation, RequestBody body) {
+        String model = MultipartFields.field(body.bytes(), body.length(),
+                exchange.getRequest().getHeaders().getFirst(HttpHeaders.CONTENT_TYPE), "model");
+        if (model == null || model.isEmpty()) {
+            throw ApiException.invalidRequest("model", "A multipart/form-data body with a 'model' field is"
+                    + " required.");
+        }
+        return new ParsedRequest(operation, model, false, PromptText.of(""), null, null);
+    }
+
+    private static io.netty.handler.codec.http.HttpMethod upstream(HttpMethod method) {
+        return io.netty.handler.codec.http.HttpMethod.valueOf(method.name());
     }
 
     private record Routed(ProxyRequest request, RoutingDecision decision) {
+    }
+
+    /** Routes a request whose body has been read. */
+    @FunctionalInterface
+    private interface Router {
+        Routed route(RequestBody body, long start, RequestSpan trace) throws ApiException;
     }
 }

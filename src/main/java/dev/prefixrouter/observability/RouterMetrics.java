@@ -36,8 +36,13 @@ public class RouterMetrics implements FleetListener {
     /** Tag value for requests that finish after their engine left the fleet (its own series are gone). */
     public static final String DEPARTED = "departed";
 
+    /** Every reason a request moves on to another engine (the proxy's retry rules), counted from the start. */
+    public static final List<String> RETRY_REASONS = List.of("connect_failed", "engine_unavailable",
+            "engine_failed_after_accepting", "first_byte_timeout", "engine_stalled", "pool_saturated");
+
     private final MeterRegistry registry;
     private final Fleet fleet;
+    private final Map<String, Counter> retries = new ConcurrentHashMap<>();
     private final Map<String, List<Meter>> engineGauges = new ConcurrentHashMap<>();
     private final Map<MeterKey, RequestMeters> requestMeters = new ConcurrentHashMap<>();
 
@@ -45,15 +50,19 @@ public class RouterMetrics implements FleetListener {
         this.registry = registry;
         this.fleet = fleet;
         fleet.addListener(this);
+        RETRY_REASONS.forEach(this::retryCounter); // at 0, so that rate() sees the first retry
     }
 
     /** A request was sent to another engine after this attempt, for {@code reason}. */
     public void retried(String reason) {
-        Counter.builder("router.retries")
+        retryCounter(reason).increment();
+    }
+
+    private Counter retryCounter(String reason) {
+        return retries.computeIfAbsent(reason, key -> Counter.builder("router.retries")
                 .description("Requests sent to another engine after an attempt failed, by reason")
-                .tag("reason", reason)
-                .register(registry)
-                .increment();
+                .tag("reason", key)
+                .register(registry));
     }
 
     /** One request finished (in any way), after {@code durationNanos} in the router. */

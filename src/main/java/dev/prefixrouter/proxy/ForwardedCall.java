@@ -5,6 +5,7 @@ import dev.prefixrouter.error.ApiException;
 import dev.prefixrouter.fleet.Engine;
 import dev.prefixrouter.fleet.ejection.OutlierDetector;
 import dev.prefixrouter.lifecycle.DrainSignal;
+import dev.prefixrouter.observability.AttemptSpan;
 import dev.prefixrouter.observability.RouterMetrics;
 import dev.prefixrouter.routing.RoutingDecision;
 import java.time.Duration;
@@ -92,7 +93,8 @@ final class ForwardedCall {
                     current = engine;
                     decision.attempting(engine);
                     engine.requestStarted();
-                    Mono<UpstreamResponse> answer = client.send(engine, request, exchange.getRequest(), () -> {
+                    AttemptSpan span = request.trace().attempt(engine.id(), engine.url(), number);
+                    Mono<UpstreamResponse> answer = client.send(engine, request, exchange.getRequest(), span, () -> {
                                 attempt.written();
                                 if (!anotherEngine) {
                                     request.body().release(); // the last engine has it: nothing can resend it
@@ -104,6 +106,7 @@ final class ForwardedCall {
                                 engine.progressed();
                                 attempt.answered(upstream);
                                 int code = upstream.status();
+                                span.answered(code);
                                 if ((code == 503 || code == 429) && anotherEngine && !request.body().isReleased()) {
                                     upstream.dispose();
                                     return Mono.error(new UpstreamFailures.Unavailable(engine.id(), code));
@@ -117,11 +120,13 @@ final class ForwardedCall {
                                 return answered.run().doOnSuccess(done -> report(engine, answered));
                             })
                             .doOnError(error -> {
+                                span.failed(error, retryReason(error, attempt, anotherEngine, retryIfAccepted));
                                 if (UpstreamFailures.engineFault(error, faultStatus(error))) {
                                     outliers.failed(engine, UpstreamFailures.describe(error));
                                 }
                             })
                             .doFinally(signal -> {
+                                span.end();
                                 attempt.settled();
                                 engine.requestFinished();
                                 decision.finished(engine);
@@ -129,13 +134,16 @@ final class ForwardedCall {
                 })
                 .onErrorResume(UpstreamFailures::poolSaturated, error -> {
                     decision.attemptFailed(engine);
-                    if (index + 1 >= ranked.size()) {
-                        log.warn("requestId={} every engine's connection pool is saturated (last: {}: {})",
-                                request.requestId(), engine.id(), UpstreamFailures.describe(error));
-                        return Mono.error(admission.refusal(AdmissionControl.Rejection.ENGINE_POOLS));
+                    try (var logContext = request.trace().logContext(request.requestId())) {
+                        if (index + 1 >= ranked.size()) {
+                            log.warn("requestId={} every engine's connection pool is saturated (last: {}: {})",
+                                    request.requestId(), engine.id(), UpstreamFailures.describe(error));
+                            return Mono.error(admission.refusal(AdmissionControl.Rejection.ENGINE_POOLS));
+                        }
+                        log.info("requestId={} engine {} has no connection free ({}); trying {}",
+                                request.requestId(), engine.id(), UpstreamFailures.describe(error),
+                                ranked.get(index + 1).id());
                     }
-                    log.info("requestId={} engine {} has no connection free ({}); trying {}", request.requestId(),
-                            engine.id(), UpstreamFailures.describe(error), ranked.get(index + 1).id());
                     metrics.retried("pool_saturated");
                     return attempt(index + 1, number);
                 })
@@ -144,17 +152,21 @@ final class ForwardedCall {
                     if (attempt.isWritten() && !(error instanceof UpstreamFailures.Unavailable)) {
                         acceptedRetryUsed = true;
                     }
-                    log.info("requestId={} engine {} failed before anything reached the client ({}); trying {}",
-                            request.requestId(), engine.id(), UpstreamFailures.describe(error),
-                            ranked.get(index + 1).id());
+                    try (var logContext = request.trace().logContext(request.requestId())) {
+                        log.info("requestId={} engine {} failed before anything reached the client ({}); trying {}",
+                                request.requestId(), engine.id(), UpstreamFailures.describe(error),
+                                ranked.get(index + 1).id());
+                    }
                     metrics.retried(reason);
                     decision.attemptFailed(engine);
                     return attempt(index + 1, number + 1);
                 })
                 .onErrorMap(error -> !(error instanceof ApiException) && !exchange.getResponse().isCommitted(),
                         error -> {
-                            log.warn("requestId={} engine {} failed: {}", request.requestId(), engine.id(),
-                                    UpstreamFailures.describe(error));
+                            try (var logContext = request.trace().logContext(request.requestId())) {
+                                log.warn("requestId={} engine {} failed: {}", request.requestId(), engine.id(),
+                                        UpstreamFailures.describe(error));
+                            }
                             return UpstreamFailures.toApiException(error, engine.id());
                         });
     }

@@ -1,15 +1,29 @@
 package dev.prefixrouter.proxy;
 
+import dev.prefixrouter.observability.RequestSpan;
+import io.netty.handler.codec.http.HttpMethod;
+import java.util.function.BiConsumer;
+
 /**
  * A request ready to forward.
  *
+ * @param method      the HTTP method, usually POST
  * @param path        upstream path, e.g. {@code /v1/chat/completions}
- * @param body        the client's body, byte for byte, held until released
+ * @param body        the client's body, byte for byte, held until released (empty for a GET or DELETE)
  * @param model       model tag for metrics (bounded: a served model or {@code unknown})
  * @param stream      whether the client asked for server-sent events
  * @param requestId   the request's id, forwarded as {@code X-Request-Id}
  * @param startNanos  {@link System#nanoTime()} when the request arrived
+ * @param responseIds told (response id, engine id) of a Responses-API response an engine answers with, or
+ *                    {@code null} when the answer carries none worth learning
+ * @param trace       the request's trace, parent of each attempt's span
  */
-public record ProxyRequest(String path, RequestBody body, String model, boolean stream, String requestId,
-        long startNanos) {
+public record ProxyRequest(HttpMethod method, String path, RequestBody body, String model, boolean stream,
+        String requestId, long startNanos, BiConsumer<String, String> responseIds, RequestSpan trace) {
+
+    /** An untraced POST whose answer carries no response id to learn. */
+    public ProxyRequest(String path, RequestBody body, String model, boolean stream, String requestId,
+            long startNanos) {
+        this(HttpMethod.POST, path, body, model, stream, requestId, startNanos, null, RequestSpan.NONE);
+    }
 }

@@ -52,6 +52,7 @@ final class ResponseRelay {
     private boolean firstByteSeen;
     private boolean streamBroken;
     private volatile boolean cutByDrain;
+    private final ResponseIdSniffer sniffer;
 
     ResponseRelay(ServerWebExchange exchange, ProxyRequest request, Attempt attempt, UpstreamResponse upstream,
             RoutingDecision decision, ProxyProperties properties, RouterMetrics metrics, DrainSignal drain) {
@@ -60,6 +61,8 @@ final class ResponseRelay {
         this.attempt = attempt;
         this.engine = attempt.engine();
         this.drain = drain;
+        this.sniffer = request.responseIds() == null || upstream.status() != 200 ? null
+                : new ResponseIdSniffer(id -> request.responseIds().accept(id, attempt.engine().id()));
         this.upstream = upstream;
         this.decision = decision;
         this.properties = properties;
@@ -94,6 +97,9 @@ final class ResponseRelay {
                         item -> Mono.delay(properties.idleTimeout()), ForwardedCall.timedOut())
                 .doOnNext(buffer -> {
                     engine.progressed();
+                    if (sniffer != null) {
+                        sniffer.accept(buffer);
+                    }
                     if (!firstByteSeen) {
                         firstByteSeen = true;
                         request.body().release(); // a byte reaches the client: nothing may resend the request
@@ -110,8 +116,10 @@ final class ResponseRelay {
         }
         Flux<DataBuffer> events = body.onErrorResume(error -> firstByteSeen, error -> {
             ApiException apiError = UpstreamFailures.toApiException(error, engine.id());
-            log.warn("requestId={} stream from engine {} broke after it began: {}", request.requestId(),
-                    engine.id(), UpstreamFailures.describe(error));
+            try (var logContext = request.trace().logContext(request.requestId())) {
+                log.warn("requestId={} stream from engine {} broke after it began: {}", request.requestId(),
+                        engine.id(), UpstreamFailures.describe(error));
+            }
             status = apiError.status().value();
             streamBroken = true;
             return Mono.just(buffers.wrap(ErrorBodies.sseEvent(apiError).getBytes(StandardCharsets.UTF_8)));

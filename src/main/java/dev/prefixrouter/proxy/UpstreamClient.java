@@ -1,6 +1,7 @@
 package dev.prefixrouter.proxy;
 
 import dev.prefixrouter.fleet.Engine;
+import dev.prefixrouter.observability.AttemptSpan;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -51,20 +52,22 @@ class UpstreamClient implements DisposableBean {
     }
 
     /**
-     * Sends the request; completes with the response once its status and headers arrived. {@code written} runs when
-     * the engine has the whole body.
+     * Sends the request, with the attempt's trace context; completes with the response once its status and headers
+     * arrived. {@code written} runs when the engine has the whole body.
      */
-    Mono<UpstreamResponse> send(Engine engine, ProxyRequest request, ServerHttpRequest client, Runnable written) {
-        return http.post()
+    Mono<UpstreamResponse> send(Engine engine, ProxyRequest request, ServerHttpRequest client, AttemptSpan span,
+            Runnable written) {
+        return http.request(request.method())
                 .uri(engine.resolve(request.path()))
                 .send((outbound, out) -> {
                     HttpHeaders headers = outbound.requestHeaders();
                     copyRequestHeaders(client, headers);
-                    if (!headers.contains(HttpHeaderNames.CONTENT_TYPE)) {
+                    if (!headers.contains(HttpHeaderNames.CONTENT_TYPE) && request.body().length() > 0) {
                         headers.set(HttpHeaderNames.CONTENT_TYPE, "application/json");
                     }
                     headers.set(HttpHeaderNames.CONTENT_LENGTH, request.body().length());
                     headers.set("X-Request-Id", request.requestId());
+                    span.inject(headers);
                     if (engine.apiKey() != null) {
                         headers.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + engine.apiKey());
                     }

@@ -86,6 +86,7 @@ public class PrefixAwarePolicy implements RoutingPolicy {
         long tolerance = Math.max(knobs.tieToleranceChars(), (long) (unindexed * UNINDEXED_TIE_SHARE));
 
         long[] uncached = new long[size];
+        long[] costs = new long[size];
         long[] bucket = new long[size];
         long[] tieBreak = new long[size];
         long firstChunk = Rendezvous.keyHash(prompt.prefix(trie.chunkSize()));
@@ -97,6 +98,7 @@ public class PrefixAwarePolicy implements RoutingPolicy {
             long queued = slot.prefillChars().get() + otherWaiting * knobs.waitingRequestChars()
                     + (long) load.requests(engine) * knobs.runningRequestChars();
             long cost = uncached[i] + (long) (queued * knobs.queueWeight());
+            costs[i] = cost;
             bucket[i] = cost / tolerance;
             tieBreak[i] = Rendezvous.score(firstChunk, engine);
         }
@@ -104,6 +106,6 @@ public class PrefixAwarePolicy implements RoutingPolicy {
                 .thenComparing(Comparator.<Integer>comparingInt(i -> matched[i]).reversed())
                 .thenComparing(Comparator.<Integer>comparingLong(i -> tieBreak[i]).reversed()));
         statistics.record(prompt.length(), matched[candidates.indexOf(ranked.get(0))]);
-        return new PrefixDecision(trie, key, ranked, candidates, candidateSlots, uncached);
+        return new PrefixDecision(trie, key, ranked, candidates, candidateSlots, uncached, costs);
     }
 }

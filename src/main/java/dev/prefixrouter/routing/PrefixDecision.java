@@ -4,6 +4,7 @@ import dev.prefixrouter.fleet.Engine;
 import dev.prefixrouter.trie.HashTrie;
 import dev.prefixrouter.trie.PromptKey;
 import java.util.List;
+import java.util.function.ObjLongConsumer;
 
 /**
  * One prefix-routed request's bookkeeping. The prompt is recorded in the index for an engine when the proxy starts
@@ -22,17 +23,19 @@ final class PrefixDecision implements RoutingDecision {
     private final List<Engine> candidates;
     private final EngineSlots.Slot[] slots;
     private final long[] uncached;
+    private final long[] costs;
     private final int[] recordedFrom;
     private final boolean[] prefilling;
 
     PrefixDecision(HashTrie trie, PromptKey key, List<Engine> ranked, List<Engine> candidates,
-            EngineSlots.Slot[] slots, long[] uncached) {
+            EngineSlots.Slot[] slots, long[] uncached, long[] costs) {
         this.trie = trie;
         this.key = key;
         this.ranked = ranked;
         this.candidates = candidates;
         this.slots = slots;
         this.uncached = uncached;
+        this.costs = costs;
         this.recordedFrom = new int[candidates.size()];
         this.prefilling = new boolean[candidates.size()];
     }
@@ -40,6 +43,14 @@ final class PrefixDecision implements RoutingDecision {
     @Override
     public List<Engine> ranked() {
         return ranked;
+    }
+
+    @Override
+    public void explain(ObjLongConsumer<String> attribute) {
+        int first = candidates.indexOf(ranked.get(0));
+        attribute.accept("router.prefix.matched_chars", key.promptLength() - uncached[first]);
+        attribute.accept("router.prefix.cost_chars", costs[first]);
+        attribute.accept("router.prefix.candidates", candidates.size());
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.prefixrouter.routing;
 
 import dev.prefixrouter.fleet.Engine;
 import java.util.List;
+import java.util.function.ObjLongConsumer;
 
 /**
  * A policy's answer for one request: the candidates ranked best-first, and callbacks through which the proxy
@@ -28,6 +29,13 @@ public interface RoutingDecision {
 
     /** The attempt ended: completed, failed, or cancelled by the client. */
     default void finished(Engine engine) {
+    }
+
+    /**
+     * What the policy weighed for the engine it ranked first, as named numbers for the request's trace (e.g.
+     * prefix-aware's {@code router.prefix.matched_chars} and {@code router.prefix.cost_chars}); none by default.
+     */
+    default void explain(ObjLongConsumer<String> attribute) {
     }
 
     /** A decision with no bookkeeping. */

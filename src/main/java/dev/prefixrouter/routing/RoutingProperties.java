@@ -13,13 +13,31 @@ import org.springframework.validation.annotation.Validated;
  * @param policy        {@code prefix-aware}, {@code least-loaded}, {@code round-robin} or {@code session}
  * @param sessionHeader request header that carries a session key (falls back to the body's {@code user})
  * @param prefix        the prefix-aware policy's cost model
+ * @param responses     where stored Responses-API responses are
  */
 @Validated
 @ConfigurationProperties("router.routing")
 public record RoutingProperties(
         @NotNull @DefaultValue("prefix-aware") PolicyName policy,
         @NotBlank @DefaultValue("x-session-id") String sessionHeader,
-        @Valid @DefaultValue Prefix prefix) {
+        @Valid @DefaultValue Prefix prefix,
+        @Valid @DefaultValue Responses responses) {
+
+    /**
+     * The Responses API's stored responses.
+     *
+     * @param maxIds response ids whose engine the router remembers ({@link ResponseAffinity}), least recently used
+     *               forgotten first; about 100 bytes each
+     */
+    public record Responses(@DefaultValue("100000") int maxIds) {
+
+        public Responses {
+            if (maxIds < 1) {
+                throw new IllegalArgumentException("router.routing.responses.max-ids must be at least 1, was "
+                        + maxIds);
+            }
+        }
+    }
 
     /** The selectable policies; bound from their kebab-case names, e.g. {@code round-robin}. */
     public enum PolicyName {

@@ -3,6 +3,7 @@ package dev.prefixrouter.security;
 import dev.prefixrouter.error.ApiException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpHeaders;
@@ -14,13 +15,14 @@ import org.springframework.web.server.WebFilterChain;
 import reactor.core.publisher.Mono;
 
 /**
- * With client keys on, lets a request to the OpenAI surface ({@code /v1} and below, {@code /v1/models} included)
- * through only with {@code Authorization: Bearer <a current key>}. Any other gets 401 {@code invalid_api_key}
+ * With client keys on, lets a request to the OpenAI surface ({@code /v1} and below, {@code /v1/models} included,
+ * and the routes vLLM serves outside {@code /v1}: {@code /tokenize}, {@code /rerank}, ...) through only with
+ * {@code Authorization: Bearer <a current key>}. Any other gets 401 {@code invalid_api_key}
  * (rendered by the API's error handler, with {@code WWW-Authenticate: Bearer}) before its body is read or anything
  * is routed, and is counted ({@code router_client_key_rejections_total{reason="missing"|"invalid"}}). An accepted
  * request goes on without its {@code Authorization} header, so nothing after this filter (the proxy above all)
- * can forward the client's key to an engine. {@code /health} and everything outside {@code /v1} stay open; with
- * client keys off, every request passes untouched.
+ * can forward the client's key to an engine. {@code /health} and the management endpoints stay open; with client
+ * keys off, every request passes untouched.
  *
  * <p>Ordered right after the request id is assigned, so that a 401 carries one too.
  */
@@ -29,11 +31,14 @@ import reactor.core.publisher.Mono;
 public class ClientKeyFilter implements WebFilter {
 
     private final ClientKeys keys;
+    private final String managementBasePath;
     private final Counter missing;
     private final Counter invalid;
 
-    public ClientKeyFilter(ClientKeys keys, MeterRegistry registry) {
+    public ClientKeyFilter(ClientKeys keys, MeterRegistry registry,
+            @Value("${management.endpoints.web.base-path:/actuator}") String managementBasePath) {
         this.keys = keys;
+        this.managementBasePath = managementBasePath;
         this.missing = rejections(registry, "missing");
         this.invalid = rejections(registry, "invalid");
     }
@@ -59,9 +64,15 @@ public class ClientKeyFilter implements WebFilter {
         return chain.filter(exchange.mutate().request(withoutKey).build());
     }
 
-    private static boolean isProtected(ServerHttpRequest request) {
+    /**
+     * Everything but the router's own {@code /health} and the management endpoints (which have their own write
+     * token): vLLM serves {@code /tokenize}, {@code /rerank}, ... outside {@code /v1}, and a path the router does
+     * not serve gets its 404 only with a key.
+     */
+    private boolean isProtected(ServerHttpRequest request) {
         String path = request.getPath().pathWithinApplication().value();
-        return path.startsWith("/v1/") || path.equals("/v1");
+        return !path.equals("/health") && !path.equals(managementBasePath)
+                && !path.startsWith(managementBasePath + "/");
     }
 
     private static Counter rejections(MeterRegistry registry, String reason) {

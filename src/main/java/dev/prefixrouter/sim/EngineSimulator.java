@@ -84,7 +84,8 @@ public final class EngineSimulator implements AutoCloseable {
                 .host(settings.host())
                 .port(settings.port())
                 .channelGroup(connections)
-                .route(routes -> routes
+                .route(routes -> new ExtraEndpoints(settings.modelName(), settings.defaultMaxTokens(), model,
+                        this::remember).register(routes)
                         .get("/health", (request, response) -> response.status(200).send())
                         .get("/v1/models", (request, response) -> json(response, 200,
                                 EngineResponses.models(settings.modelName(), created)))

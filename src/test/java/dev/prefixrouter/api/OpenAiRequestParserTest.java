@@ -105,4 +105,40 @@ class OpenAiRequestParserTest {
         assertThatThrownBy(() -> parse(ApiOperation.EMBEDDINGS, "{\"model\": \"m\"}"))
                 .hasMessage("'input' is required.");
     }
+
+    @Test
+    void responsesRouteOnInstructionsThenInputAndCarryTheirPreviousResponse() {
+        ParsedRequest request = parse(ApiOperation.RESPONSES, """
+                {"model": "m", "instructions": "Be terse.", "store": true, "previous_response_id": "resp_1",
+                 "input": [{"type": "message", "role": "user",
+                            "content": [{"type": "input_text", "text": "Hello"}]},
+                           {"type": "function_call_output", "call_id": "c", "output": "skipped"},
+                           "plain"], "tools": [{"type": "function", "name": "f"}]}""");
+        assertThat(request.prompt().toString()).isEqualTo("Be terse.\nHello\nplain");
+        assertThat(request.previousResponseId()).isEqualTo("resp_1");
+        assertThat(parse(ApiOperation.RESPONSES, "{\"model\":\"m\",\"input\":\"hi\"}").previousResponseId())
+                .isNull();
+        assertThat(rejection(ApiOperation.RESPONSES, "{\"model\":\"m\",\"instructions\":\"x\"}").param())
+                .isEqualTo("input");
+    }
+
+    @Test
+    void rerankAndScoreRouteOnQueryThenDocuments() {
+        assertThat(parse(ApiOperation.RERANK, """
+                {"model": "m", "documents": ["a", {"text": "b"}], "query": "q", "top_n": 1}""").prompt().toString())
+                .isEqualTo("a\nb\nq");
+        assertThat(parse(ApiOperation.SCORE, """
+                {"model": "m", "text_1": "q", "text_2": ["a", "b"]}""").prompt().toString()).isEqualTo("q\na\nb");
+        assertThat(rejection(ApiOperation.RERANK, "{\"model\":\"m\",\"documents\":[]}").param())
+                .isEqualTo("query");
+    }
+
+    @Test
+    void routesWithoutAPromptNeedOnlyTheModel() {
+        assertThat(parse(ApiOperation.DETOKENIZE, "{\"model\":\"m\",\"tokens\":[1,2]}").prompt().toString())
+                .isEmpty();
+        assertThat(parse(ApiOperation.TOKENIZE, "{\"model\":\"m\",\"prompt\":\"abc\"}").prompt().toString())
+                .isEqualTo("abc");
+        assertThat(rejection(ApiOperation.CLASSIFY, "{\"input\":\"x\"}").param()).isEqualTo("model");
+    }
 }

@@ -7,6 +7,8 @@ import dev.prefixrouter.fleet.Fleet;
 import dev.prefixrouter.support.Http;
 import dev.prefixrouter.support.RouterTest;
 import dev.prefixrouter.support.SimulatedFleet;
+import io.micrometer.tracing.Tracer;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -17,6 +19,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.ApplicationContext;
 import org.springframework.http.MediaType;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -59,6 +62,15 @@ class ActuatorTest {
     void clients() {
         api = Http.client(port);
         management = Http.client(managementPort);
+    }
+
+    @Autowired
+    ApplicationContext context;
+
+    @Test
+    void tracesAreExportedOnlyWhenAnEndpointIsSet() {
+        assertThat(context.getBeanNamesForType(SpanExporter.class)).isEmpty();
+        assertThat(context.getBeanNamesForType(Tracer.class)).as("propagation still works").hasSize(1);
     }
 
     @Test

@@ -11,7 +11,7 @@ import java.net.URI;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Engines come and go (pods churn); their series must go with them. */
+/** Engines come and go (pods churn); their series must go with them. Retry reasons are there from the start. */
 class RouterMetricsTest {
 
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
@@ -47,5 +47,14 @@ class RouterMetricsTest {
             fleet.remove(pod);
         }
         assertThat(engineTags()).containsExactly("departed", "pod-b");
+    }
+
+    @Test
+    void everyRetryReasonIsCountedFromZeroSoThatRateSeesTheFirst() {
+        for (String reason : RouterMetrics.RETRY_REASONS) {
+            assertThat(registry.get("router.retries").tag("reason", reason).counter().count()).isZero();
+        }
+        metrics.retried("engine_stalled");
+        assertThat(registry.get("router.retries").tag("reason", "engine_stalled").counter().count()).isEqualTo(1);
     }
 }

@@ -150,6 +150,14 @@ class ClientKeysIntegrationTest {
     }
 
     @Test
+    void routesOutsideV1NeedAKeyToo() {
+        expectInvalidApiKey(client.post().uri("/tokenize").contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"model\":\"m\",\"prompt\":\"hi\"}").exchange());
+        expectInvalidApiKey(client.post().uri("/rerank").contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"model\":\"m\",\"query\":\"q\",\"documents\":[\"d\"]}").exchange());
+    }
+
+    @Test
     void modelsNeedAKeyToo() {
         expectInvalidApiKey(client.get().uri("/v1/models").exchange());
         expectInvalidApiKey(client.get().uri("/v1/models").header("Authorization", "Bearer nope").exchange());
