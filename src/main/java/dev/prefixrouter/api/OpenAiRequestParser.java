@@ -1,6 +1,7 @@
 package dev.prefixrouter.api;
 
 import dev.prefixrouter.error.ApiException;
+import dev.prefixrouter.routing.TokenizeInput;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
@@ -27,13 +28,14 @@ public final class OpenAiRequestParser {
     /** Parses {@code body[0, length)}; the prompt is read from the array later, which must stay unchanged. */
     public ParsedRequest parse(ApiOperation operation, byte[] body, int length) {
         try (JsonParser parser = jsonFactory.createParser(ObjectReadContext.empty(), body, 0, length)) {
-            return parseObject(operation, parser, new JsonPrompt.Builder(body, length));
+            return parseObject(operation, parser, new JsonPrompt.Builder(body, length), body);
         } catch (JacksonException e) {
             throw ApiException.invalidRequest(null, "Request body is not valid JSON: " + e.getOriginalMessage());
         }
     }
 
-    private ParsedRequest parseObject(ApiOperation operation, JsonParser parser, JsonPrompt.Builder prompt) {
+    private ParsedRequest parseObject(ApiOperation operation, JsonParser parser, JsonPrompt.Builder prompt,
+            byte[] body) {
         if (parser.nextToken() != JsonToken.START_OBJECT) {
             throw ApiException.invalidRequest(null, "Request body must be a JSON object.");
         }
@@ -41,6 +43,7 @@ public final class OpenAiRequestParser {
         boolean stream = false;
         String user = null;
         String previousResponseId = null;
+        TokenizeInput tokenize = null;
         boolean hasRequired = operation.promptField() == null;
         boolean singleField = operation.promptFields().size() == 1;
         String name;
@@ -58,7 +61,9 @@ public final class OpenAiRequestParser {
                             prompt.reset(); // a repeated key: the last one counts, as for the engine
                         }
                         hasRequired |= name.equals(operation.promptField());
+                        int start = offset(parser);
                         readField(operation, name, parser, value, prompt);
+                        tokenize = tokenizable(operation, name, value, body, start, parser, tokenize);
                     } else {
                         parser.skipChildren();
                     }
@@ -75,7 +80,24 @@ public final class OpenAiRequestParser {
             throw ApiException.invalidRequest(operation.promptField(),
                     "'" + operation.promptField() + "' is required.");
         }
-        return new ParsedRequest(operation, model, stream, prompt.build(), user, previousResponseId);
+        return new ParsedRequest(operation, model, stream, prompt.build(), user, previousResponseId, tokenize);
+    }
+
+    /**
+     * The raw value just read, if the engines' {@code /tokenize} takes it as it stands: a chat request's
+     * {@code messages} array (the engine applies its chat template) or a completion's {@code prompt} string; else
+     * what was found before (a repeated key: the last one counts, as for the engine).
+     */
+    private static TokenizeInput tokenizable(ApiOperation operation, String name, JsonToken value, byte[] body,
+            int start, JsonParser parser, TokenizeInput before) {
+        boolean chat = operation == ApiOperation.CHAT_COMPLETIONS && name.equals("messages");
+        boolean completion = operation == ApiOperation.COMPLETIONS && name.equals("prompt")
+                && value == JsonToken.VALUE_STRING;
+        if (!chat && !completion) {
+            return operation.promptFields().size() == 1 ? null : before;
+        }
+        // A string was skipped, not read: its end is found only if a tokenizer needs it.
+        return new TokenizeInput(body, start, chat ? (int) parser.currentLocation().getByteOffset() : -1, chat);
     }
 
     /** One prompt field, read by what it holds for its operation. */

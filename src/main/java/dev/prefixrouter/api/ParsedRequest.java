@@ -1,5 +1,6 @@
 package dev.prefixrouter.api;
 
+import dev.prefixrouter.routing.TokenizeInput;
 import dev.prefixrouter.trie.PromptText;
 
 /**
@@ -13,7 +14,14 @@ import dev.prefixrouter.trie.PromptText;
  *                  body's bytes, not copied
  * @param user      the body's {@code user} field, or {@code null}
  * @param previousResponseId the Responses API's {@code previous_response_id}, or {@code null}
+ * @param tokenize  where a chat request's {@code messages} or a completion's string {@code prompt} stands in the
+ *                  body, for the engines' {@code /tokenize}; {@code null} for other requests
  */
 public record ParsedRequest(ApiOperation operation, String model, boolean stream, PromptText prompt, String user,
-        String previousResponseId) {
+        String previousResponseId, TokenizeInput tokenize) {
+
+    public ParsedRequest(ApiOperation operation, String model, boolean stream, PromptText prompt, String user,
+            String previousResponseId) {
+        this(operation, model, stream, prompt, user, previousResponseId, null);
+    }
 }

@@ -81,7 +81,7 @@ public class ProxiedOperation {
             }
             ProxyRequest request = new ProxyRequest(upstream(method), path, body, RouterMetrics.UNKNOWN_MODEL,
                     false, RequestIds.of(exchange), start, null, trace);
-            return pinned(request, engine, trace);
+            return Mono.just(pinned(request, engine, trace));
         });
     }
 
@@ -91,7 +91,7 @@ public class ProxiedOperation {
         exchange.getAttributes().put(RequestSpan.ATTRIBUTE, trace);
         return bodyReader.read(exchange.getRequest())
                 .doOnError(ApiException.class, rejection -> rejected(rejection, start))
-                .flatMap(body -> Mono.fromCallable(() -> router.route(body, start, trace))
+                .flatMap(body -> Mono.defer(() -> router.route(body, start, trace))
                         .doOnError(ApiException.class, rejection -> rejected(rejection, start))
                         .flatMap(routed -> forwarder.forward(exchange, routed.request(), routed.decision()))
                         .doFinally(signal -> body.end()))
@@ -111,8 +111,11 @@ public class ProxiedOperation {
                 System.nanoTime() - start);
     }
 
-    /** Parses and routes; throws {@link ApiException} for requests that cannot go anywhere. */
-    private Routed route(ServerWebExchange exchange, ApiOperation operation, RequestBody body, long start,
+    /**
+     * Parses and routes; throws {@link ApiException} for requests that cannot go anywhere. A policy that prepares
+     * (tokenizes) first routes when that is done, or has given up.
+     */
+    private Mono<Routed> route(ServerWebExchange exchange, ApiOperation operation, RequestBody body, long start,
             RequestSpan trace) {
         ParsedRequest parsed = operation.multipart() ? multipart(exchange, operation, body)
                 : parser.parse(operation, body.bytes(), body.length());
@@ -125,8 +128,8 @@ public class ProxiedOperation {
             Engine engine = storingEngine(parsed.previousResponseId(), "previous_response_not_found",
                     "previous_response_id");
             if (engine != null) {
-                return pinned(new ProxyRequest(method, path, body, parsed.model(), parsed.stream(),
-                        RequestIds.of(exchange), start, learn, trace), engine, trace);
+                return Mono.just(pinned(new ProxyRequest(method, path, body, parsed.model(), parsed.stream(),
+                        RequestIds.of(exchange), start, learn, trace), engine, trace));
             }
         }
         Candidates candidates = fleet.candidatesFor(parsed.model());
@@ -136,12 +139,23 @@ public class ProxiedOperation {
         }
         String session = exchange.getRequest().getHeaders().getFirst(sessionHeader);
         RoutingRequest routing = new RoutingRequest(parsed.model(), parsed.prompt(),
-                session != null ? session : parsed.user());
+                session != null ? session : parsed.user(), parsed.tokenize(), null);
         ProxyRequest request = new ProxyRequest(method, path, body, parsed.model(), parsed.stream(),
                 RequestIds.of(exchange), start, learn, trace);
-        RoutingDecision decision = policy.route(routing, candidates.healthy());
+        List<Engine> healthy = candidates.healthy();
+        if (policy.prepares()) {
+            return policy.prepare(routing, healthy).map(prepared -> decide(prepared, healthy, request, trace));
+        }
+        return Mono.just(decide(routing, healthy, request, trace));
+    }
+
+    private Routed decide(RoutingRequest routing, List<Engine> healthy, ProxyRequest request, RequestSpan trace) {
+        RoutingDecision decision = policy.route(routing, healthy);
         trace.tag("router.policy", policy.name()).tag("router.engine", decision.ranked().get(0).id())
-                .tag("router.prompt_chars", parsed.prompt().length());
+                .tag("router.prompt_chars", routing.prompt().length());
+        if (routing.tokens() != null) {
+            trace.tag("router.prompt_tokens", routing.tokens().length);
+        }
         decision.explain(trace::tag);
         return new Routed(request, decision);
     }
@@ -195,6 +209,6 @@ public class ProxiedOperation {
     /** Routes a request whose body has been read. */
     @FunctionalInterface
     private interface Router {
-        Routed route(RequestBody body, long start, RequestSpan trace) throws ApiException;
+        Mono<Routed> route(RequestBody body, long start, RequestSpan trace) throws ApiException;
     }
 }

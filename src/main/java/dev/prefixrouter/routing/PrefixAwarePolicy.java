@@ -7,6 +7,7 @@ import dev.prefixrouter.trie.PromptText;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import reactor.core.publisher.Mono;
 
 /**
  * Routes each request to the engine where its first token should come soonest, by an estimate of the prefill
@@ -54,9 +55,21 @@ public class PrefixAwarePolicy implements RoutingPolicy {
     private final EngineLoad load;
     private final RoutingProperties.Prefix knobs;
     private final PrefixMatchStatistics statistics;
+    private final EngineCaches caches;
 
     public PrefixAwarePolicy(HashTrie trie, EngineSlots slots, EngineLoad load, RoutingProperties.Prefix knobs,
             PrefixMatchStatistics statistics) {
+        this(trie, slots, load, knobs, statistics, null);
+    }
+
+    /**
+     * The {@code precise} policy: the same cost, with each engine's cached prefix taken from what the engine itself
+     * reports ({@code caches}) wherever its reports are fresh, and from the approximate index elsewhere. The index
+     * keeps being fed either way, so an engine whose events stop is routed as well as before.
+     */
+    public PrefixAwarePolicy(HashTrie trie, EngineSlots slots, EngineLoad load, RoutingProperties.Prefix knobs,
+            PrefixMatchStatistics statistics, EngineCaches caches) {
+        this.caches = caches;
         this.trie = trie;
         this.slots = slots;
         this.load = load;
@@ -66,7 +79,21 @@ public class PrefixAwarePolicy implements RoutingPolicy {
 
     @Override
     public String name() {
-        return "prefix-aware";
+        return caches == null ? "prefix-aware" : "precise";
+    }
+
+    @Override
+    public boolean prepares() {
+        return caches != null;
+    }
+
+    /** Tokenizes the prompt as the engines do, when it has a tokenizable form; routes without tokens otherwise. */
+    @Override
+    public Mono<RoutingRequest> prepare(RoutingRequest request, List<Engine> candidates) {
+        if (caches == null || request.tokenize() == null) {
+            return Mono.just(request);
+        }
+        return caches.tokens(request, candidates).map(request::withTokens).defaultIfEmpty(request);
     }
 
     @Override
@@ -81,8 +108,23 @@ public class PrefixAwarePolicy implements RoutingPolicy {
             slotIds[i] = candidateSlots[i].id();
         }
         int[] matched = key.chunks() == 0 ? new int[size] : trie.match(key, slotIds);
+        EngineCaches.Holdings holdings = null;
+        int reported = 0;
+        if (caches != null && request.tokens() != null) {
+            holdings = caches.holdings(request, candidates);
+            for (int i = 0; i < size; i++) {
+                int held = holdings.heldChars(i);
+                if (held >= 0) { // the engine's own word replaces the index's guess, either way
+                    matched[i] = Math.min(held, prompt.length());
+                    reported++;
+                }
+            }
+        }
         int longestMatch = Arrays.stream(matched).max().orElse(0);
-        long unindexed = longestMatch > 0 || trie.mayHaveForgotten() ? prompt.length() - longestMatch : 0;
+        // Widen the tie tolerance for what the bounded index may have forgotten; engines that report their own
+        // caches leave nothing to guess.
+        long unindexed = reported < size && (longestMatch > 0 || trie.mayHaveForgotten())
+                ? prompt.length() - longestMatch : 0;
         long tolerance = Math.max(knobs.tieToleranceChars(), (long) (unindexed * UNINDEXED_TIE_SHARE));
 
         long[] uncached = new long[size];
@@ -106,6 +148,6 @@ public class PrefixAwarePolicy implements RoutingPolicy {
                 .thenComparing(Comparator.<Integer>comparingInt(i -> matched[i]).reversed())
                 .thenComparing(Comparator.<Integer>comparingLong(i -> tieBreak[i]).reversed()));
         statistics.record(prompt.length(), matched[candidates.indexOf(ranked.get(0))]);
-        return new PrefixDecision(trie, key, ranked, candidates, candidateSlots, uncached, costs);
+        return new PrefixDecision(trie, key, ranked, candidates, candidateSlots, uncached, costs, holdings, reported);
     }
 }

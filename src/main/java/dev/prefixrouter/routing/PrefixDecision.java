@@ -26,9 +26,17 @@ final class PrefixDecision implements RoutingDecision {
     private final long[] costs;
     private final int[] recordedFrom;
     private final boolean[] prefilling;
+    private final EngineCaches.Holdings holdings;
+    private final int reported;
 
+    /**
+     * @param holdings what the engines report holding (the precise policy), or {@code null}
+     * @param reported how many candidates' matches came from their own reports
+     */
     PrefixDecision(HashTrie trie, PromptKey key, List<Engine> ranked, List<Engine> candidates,
-            EngineSlots.Slot[] slots, long[] uncached, long[] costs) {
+            EngineSlots.Slot[] slots, long[] uncached, long[] costs, EngineCaches.Holdings holdings, int reported) {
+        this.holdings = holdings;
+        this.reported = reported;
         this.trie = trie;
         this.key = key;
         this.ranked = ranked;
@@ -51,6 +59,9 @@ final class PrefixDecision implements RoutingDecision {
         attribute.accept("router.prefix.matched_chars", key.promptLength() - uncached[first]);
         attribute.accept("router.prefix.cost_chars", costs[first]);
         attribute.accept("router.prefix.candidates", candidates.size());
+        if (holdings != null) {
+            attribute.accept("router.prefix.reported_candidates", reported);
+        }
     }
 
     @Override
@@ -58,6 +69,9 @@ final class PrefixDecision implements RoutingDecision {
         int i = indexOf(engine);
         EngineSlots.Slot slot = slots[i];
         recordedFrom[i] = key.chunks() == 0 ? 0 : trie.record(key, slot.id());
+        if (holdings != null) {
+            holdings.sent(i);
+        }
         slot.prefillChars().addAndGet(uncached[i]);
         slot.prefillRequests().incrementAndGet();
         prefilling[i] = true;

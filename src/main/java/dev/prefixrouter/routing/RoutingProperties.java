@@ -10,7 +10,9 @@ import org.springframework.validation.annotation.Validated;
 /**
  * How requests are spread over the engines.
  *
- * @param policy        {@code prefix-aware}, {@code least-loaded}, {@code round-robin} or {@code session}
+ * @param policy        {@code prefix-aware}, {@code precise} (prefix-aware with the engines' own KV-cache events,
+ *                      {@code router.kv-events.enabled}), {@code least-loaded}, {@code round-robin} or
+ *                      {@code session}
  * @param sessionHeader request header that carries a session key (falls back to the body's {@code user})
  * @param prefix        the prefix-aware policy's cost model
  * @param responses     where stored Responses-API responses are
@@ -42,6 +44,7 @@ public record RoutingProperties(
     /** The selectable policies; bound from their kebab-case names, e.g. {@code round-robin}. */
     public enum PolicyName {
         PREFIX_AWARE,
+        PRECISE,
         LEAST_LOADED,
         ROUND_ROBIN,
         SESSION

@@ -141,4 +141,30 @@ class OpenAiRequestParserTest {
                 .isEqualTo("abc");
         assertThat(rejection(ApiOperation.CLASSIFY, "{\"input\":\"x\"}").param()).isEqualTo("model");
     }
+
+    @Test
+    void findsTheRawValueTheEnginesTokenizerTakes() {
+        String messages = "[{\"role\": \"system\", \"content\": \"Be \\\"brief\\\".\"}, {\"role\": \"user\", \"content\": \"Hi\"}]";
+        String body = "{\"model\": \"m\", \"messages\": " + messages + ", \"stream\": true}";
+        ParsedRequest chat = parse(ApiOperation.CHAT_COMPLETIONS, body);
+        assertThat(chat.tokenize().chat()).isTrue();
+        assertThat(raw(chat)).isEqualTo(messages);
+
+        ParsedRequest completion = parse(ApiOperation.COMPLETIONS, "{\"prompt\": \"Once upon\", \"model\": \"m\"}");
+        assertThat(completion.tokenize().chat()).isFalse();
+        assertThat(raw(completion)).isEqualTo("\"Once upon\"");
+    }
+
+    @Test
+    void promptsTheTokenizerCannotTakeAsTheyStandHaveNoTokenizeInput() {
+        assertThat(parse(ApiOperation.COMPLETIONS, "{\"model\": \"m\", \"prompt\": [1, 2, 3]}").tokenize()).isNull();
+        assertThat(parse(ApiOperation.COMPLETIONS, "{\"model\": \"m\", \"prompt\": \"a\", \"prompt\": [1]}").tokenize())
+                .isNull();
+        assertThat(parse(ApiOperation.EMBEDDINGS, "{\"model\": \"m\", \"input\": \"text\"}").tokenize()).isNull();
+    }
+
+    private static String raw(ParsedRequest request) {
+        var input = request.tokenize();
+        return new String(input.body(), input.start(), input.length(), StandardCharsets.UTF_8);
+    }
 }
