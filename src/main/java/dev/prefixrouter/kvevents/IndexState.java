@@ -19,6 +19,12 @@ final class IndexState {
     final long[] blocks = new long[MAX_ENGINES];
     long evictedKeys;
     long evictedMappings;
+    /** The latest time a caller passed in; stamps removals, which carry no time. */
+    private long latestNanos;
+    private boolean sawTime;
+    /** Engines with a speculation cutoff, and per engine the time up to which its speculation no longer counts. */
+    private long cutoffEngines;
+    private final long[] speculationCutoff = new long[MAX_ENGINES];
 
     IndexState(long maxBytes, long speculationTtlNanos) {
         this.maxBytes = maxBytes;
@@ -65,6 +71,12 @@ final class IndexState {
     boolean removed(int engine, long engineHash) {
         int m = mappings.find(engine, engineHash);
         if (m < 0) {
+            // Its mapping was evicted (or never made): the key is unknown, so no speculation of the engine made
+            // until now may stand, since it could be on the very key the engine just evicted.
+            if (sawTime) {
+                speculationCutoff[engine] = latestNanos;
+                cutoffEngines |= 1L << engine;
+            }
             return false;
         }
         long key = mappings.routerKeys[m];
@@ -80,6 +92,7 @@ final class IndexState {
     }
 
     void speculate(int engine, long[] routerKeys, int from, int to, long nowNanos) {
+        see(nowNanos);
         long bit = 1L << engine;
         for (int i = from; i < to; i++) {
             long key = KeyTable.normalize(routerKeys[i]);
@@ -89,13 +102,9 @@ final class IndexState {
                 k = keys.insert(key);
                 keys.clearReference(k); // a guess only: the first thing CLOCK may take back
             }
-            if (keys.spec[k] == 0 || nowNanos - keys.specAt[k] > speculationTtlNanos) {
-                keys.spec[k] = bit;
-                keys.specAt[k] = nowNanos;
-            } else {
-                keys.spec[k] |= bit;
-                keys.specAt[k] = Math.max(keys.specAt[k], nowNanos);
-            }
+            long standing = liveSpeculation(k, nowNanos); // renewing the time must not revive cut-off guesses
+            keys.spec[k] = standing | bit;
+            keys.specAt[k] = standing == 0 ? nowNanos : Math.max(keys.specAt[k], nowNanos);
         }
     }
 
@@ -104,15 +113,13 @@ final class IndexState {
      * (reported, or speculated within the TTL), one table lookup per key, stopping once every engine hit a gap.
      */
     void held(long[] routerKeys, long wanted, long nowNanos, int[] depth) {
+        see(nowNanos);
         long active = wanted;
         for (int i = 0; i < routerKeys.length && active != 0; i++) {
             int k = keys.find(KeyTable.normalize(routerKeys[i]));
             long bits = 0;
             if (k >= 0) {
-                bits = keys.held[k];
-                if (keys.spec[k] != 0 && nowNanos - keys.specAt[k] <= speculationTtlNanos) {
-                    bits |= keys.spec[k];
-                }
+                bits = keys.held[k] | liveSpeculation(k, nowNanos);
                 keys.touch(k);
             }
             for (long lost = active & ~bits; lost != 0; lost &= lost - 1) {
@@ -122,6 +129,28 @@ final class IndexState {
         }
         for (; active != 0; active &= active - 1) {
             depth[Long.numberOfTrailingZeros(active)] = routerKeys.length;
+        }
+    }
+
+    /** The engines speculatively credited with the key at {@code slot}: within the TTL, after their cutoff. */
+    long liveSpeculation(int slot, long nowNanos) {
+        long spec = keys.spec[slot];
+        if (spec == 0 || nowNanos - keys.specAt[slot] > speculationTtlNanos) {
+            return 0;
+        }
+        for (long cut = spec & cutoffEngines; cut != 0; cut &= cut - 1) {
+            int engine = Long.numberOfTrailingZeros(cut);
+            if (keys.specAt[slot] - speculationCutoff[engine] <= 0) {
+                spec &= ~(1L << engine);
+            }
+        }
+        return spec;
+    }
+
+    private void see(long nowNanos) {
+        if (!sawTime || nowNanos - latestNanos > 0) {
+            latestNanos = nowNanos;
+            sawTime = true;
         }
     }
 

@@ -37,6 +37,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * after the last speculation of any engine on that key (a hot prefix sent to several engines keeps each credited a
  * little longer; routing there makes it true soon after). A removal or forget of the engine clears its speculation
  * too, so a prefix the engine reported evicted never attracts requests through a guess made before the eviction.
+ * When the index cannot tell which key a removal names (the hash's mapping was evicted for memory), it drops every
+ * guess of that engine made up to then (a per-engine cutoff, stamped with the latest time callers passed in), which
+ * is coarse but keeps the promise.
  *
  * <p>Concurrency: one non-fair lock, after a short spin, for bounded work: {@link #held} one lookup per key of the
  * prompt; {@link #speculate} {@value #KEYS_PER_HOLD} keys per hold; {@link #forget} {@value #FORGET_SLOTS_PER_HOLD}
