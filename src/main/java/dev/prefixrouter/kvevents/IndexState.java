@@ -238,10 +238,20 @@ final class IndexState {
         }
     }
 
-    /** Up to double, within the budget; the same capacity if what fits is not worth a rehash (under 1/8 more). */
+    /**
+     * Up to double, within the budget and this table's share of it; the same capacity if what fits is not worth a
+     * rehash (under 1/8 more). A table's share is its live entries' bytes over both tables' (at least 1/4), so near
+     * the budget the capacity goes where the entries are rather than to whichever table asked first.
+     */
     private int grownCapacity(int capacity, int bytesPerSlot) {
         long free = maxBytes - accountedBytes();
+        long keyDemand = (long) KeyTable.BYTES_PER_SLOT * Math.max(1, keys.size);
+        long mappingDemand = (long) EngineHashTable.BYTES_PER_SLOT * Math.max(1, mappings.size);
+        long demand = bytesPerSlot == KeyTable.BYTES_PER_SLOT ? keyDemand : mappingDemand;
+        double share = Math.max(0.25, (double) demand / (keyDemand + mappingDemand));
+        long shareSlots = (long) (maxBytes * share) / bytesPerSlot;
         long extra = Math.min(Math.min(capacity, free / bytesPerSlot), MAX_CAPACITY - capacity);
+        extra = Math.min(extra, Math.max(0, shareSlots - capacity));
         return extra >= Math.max(ProbeTable.MIN_CAPACITY, capacity / 8) ? capacity + (int) extra : capacity;
     }
 }
