@@ -4,8 +4,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
 
 /**
  * Which engines hold which full KV blocks, by the router's own block keys ({@link BlockKeys}), from the engines' own
@@ -57,11 +57,7 @@ public final class PreciseIndex {
 
     private final ReentrantLock lock = new ReentrantLock();
     private final IndexState state;
-    private final ConcurrentHashMap<String, Integer> indexById = new ConcurrentHashMap<>();
-    /** Guarded by the lock. */
-    private final String[] idByIndex = new String[IndexState.MAX_ENGINES];
-    /** Per engine, how many forgets are under way; guarded by the lock. */
-    private final int[] forgetting = new int[IndexState.MAX_ENGINES];
+    private final EngineIndexes engines = new EngineIndexes();
 
     /** An index within {@code maxMemoryBytes}, crediting speculation for {@code speculationTtl}. */
     public PreciseIndex(long maxMemoryBytes, Duration speculationTtl) {
@@ -79,24 +75,13 @@ public final class PreciseIndex {
     /** The engine's index, registering it at the lowest free one; -1 if all 64 are taken (it is not tracked). */
     public int register(String engineId) {
         Objects.requireNonNull(engineId, "engineId");
-        Integer known = indexById.get(engineId);
-        if (known != null) {
+        int known = engines.indexOf(engineId);
+        if (known >= 0) {
             return known;
         }
         lock();
         try {
-            known = indexById.get(engineId);
-            if (known != null) {
-                return known;
-            }
-            for (int i = 0; i < idByIndex.length; i++) {
-                if (idByIndex[i] == null) {
-                    idByIndex[i] = engineId;
-                    indexById.put(engineId, i);
-                    return i;
-                }
-            }
-            return -1;
+            return engines.assign(engineId);
         } finally {
             lock.unlock();
         }
@@ -104,8 +89,7 @@ public final class PreciseIndex {
 
     /** The engine's index, or -1 if it is not registered; lock-free. */
     public int indexOf(String engineId) {
-        Integer index = indexById.get(engineId);
-        return index == null ? -1 : index;
+        return engines.indexOf(engineId);
     }
 
     /** Forgets the engine and frees its index for another (the engine left the fleet). */
@@ -117,10 +101,7 @@ public final class PreciseIndex {
         forget(engine);
         lock();
         try {
-            if (engineId.equals(idByIndex[engine])) {
-                idByIndex[engine] = null;
-                indexById.remove(engineId, engine);
-            }
+            engines.release(engineId, engine);
         } finally {
             lock.unlock();
         }
@@ -187,21 +168,21 @@ public final class PreciseIndex {
      * Per engine index, how many leading keys of the prompt it holds (reported, or speculated within the TTL),
      * stopping at its first gap; 0 for an index out of range, unregistered or being forgotten.
      */
-    public int[] held(long[] routerKeys, int[] engines, long nowNanos) {
+    public int[] held(long[] routerKeys, int[] engineIndexes, long nowNanos) {
         Objects.requireNonNull(routerKeys, "routerKeys");
         int[] depth = new int[IndexState.MAX_ENGINES];
-        int[] result = new int[engines.length];
+        int[] result = new int[engineIndexes.length];
         lock();
         try {
             long wanted = 0;
-            for (int engine : engines) {
+            for (int engine : engineIndexes) {
                 if (isWritable(engine)) {
                     wanted |= 1L << engine;
                 }
             }
             state.held(routerKeys, wanted, nowNanos, depth);
-            for (int i = 0; i < engines.length; i++) {
-                int engine = engines[i];
+            for (int i = 0; i < engineIndexes.length; i++) {
+                int engine = engineIndexes[i];
                 result[i] = isWritable(engine) ? depth[engine] : 0;
             }
         } finally {
@@ -232,7 +213,7 @@ public final class PreciseIndex {
         requireIndex(engine);
         lock();
         try {
-            forgetting[engine]++;
+            engines.forgetting(engine, true);
         } finally {
             lock.unlock();
         }
@@ -242,7 +223,7 @@ public final class PreciseIndex {
         } finally {
             lock();
             try {
-                forgetting[engine]--;
+                engines.forgetting(engine, false);
             } finally {
                 lock.unlock();
             }
@@ -253,14 +234,14 @@ public final class PreciseIndex {
     public PreciseIndexStats stats() {
         lock();
         try {
-            List<PreciseIndexStats.EngineBlocks> engines = new ArrayList<>();
-            for (int i = 0; i < idByIndex.length; i++) {
-                if (idByIndex[i] != null) {
-                    engines.add(new PreciseIndexStats.EngineBlocks(idByIndex[i], i, state.blocks[i]));
+            List<PreciseIndexStats.EngineBlocks> perEngine = new ArrayList<>();
+            for (int i = 0; i < IndexState.MAX_ENGINES; i++) {
+                if (engines.idOf(i) != null) {
+                    perEngine.add(new PreciseIndexStats.EngineBlocks(engines.idOf(i), i, state.blocks[i]));
                 }
             }
             return new PreciseIndexStats(state.keys.size, state.mappings.size, state.accountedBytes(),
-                    state.maxBytes, state.evictedKeys, state.evictedMappings, engines);
+                    state.maxBytes, state.evictedKeys, state.evictedMappings, perEngine);
         } finally {
             lock.unlock();
         }
@@ -272,7 +253,7 @@ public final class PreciseIndex {
     }
 
     /** Runs {@code inspection} under the lock; for tests that check the internal invariants. */
-    <T> T inspect(java.util.function.Function<IndexState, T> inspection) {
+    <T> T inspect(Function<IndexState, T> inspection) {
         lock();
         try {
             return inspection.apply(state);
@@ -313,8 +294,7 @@ public final class PreciseIndex {
     }
 
     private boolean isWritable(int engine) {
-        return engine >= 0 && engine < IndexState.MAX_ENGINES && idByIndex[engine] != null
-                && forgetting[engine] == 0;
+        return engines.isWritable(engine);
     }
 
     private static void requireIndex(int engine) {
