@@ -1,5 +1,7 @@
 package dev.prefixrouter.observability;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.prefixrouter.kvevents.EventApplier;
 import dev.prefixrouter.routing.EngineSlots;
 import dev.prefixrouter.routing.PrefixMatchStatistics;
 import dev.prefixrouter.trie.HashTrie;
@@ -9,6 +11,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
 import org.springframework.boot.actuate.endpoint.annotation.DeleteOperation;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
@@ -19,7 +22,9 @@ import reactor.core.publisher.Mono;
 /**
  * {@code /actuator/hashtrie} on the management port: the prefix index's size against its budget, evictions,
  * each engine's credited characters against its cache capacity, and match statistics. POST
- * {@code {"utilization": 0.5}} evicts down to that share of the budget; DELETE clears the index.
+ * {@code {"utilization": 0.5}} evicts down to that share of the budget; DELETE clears the index. With KV events,
+ * a {@code precise} section shows the index of what each engine reports holding ({@link PreciseIndexView}); it is
+ * {@code null} otherwise, and POST and DELETE leave it alone (it mirrors the engines, not the router's guesses).
  */
 @Component
 @org.springframework.boot.actuate.endpoint.annotation.Endpoint(id = "hashtrie")
@@ -29,13 +34,15 @@ public class HashTrieEndpoint {
     private final EngineSlots slots;
     private final MemoryWatcher watcher;
     private final PrefixMatchStatistics matches;
+    private final ObjectProvider<EventApplier> kvEvents;
 
     public HashTrieEndpoint(HashTrie trie, EngineSlots slots, MemoryWatcher watcher,
-            PrefixMatchStatistics matches) {
+            PrefixMatchStatistics matches, ObjectProvider<EventApplier> kvEvents) {
         this.trie = trie;
         this.slots = slots;
         this.watcher = watcher;
         this.matches = matches;
+        this.kvEvents = kvEvents;
     }
 
     @ReadOperation
@@ -54,7 +61,12 @@ public class HashTrieEndpoint {
                 new Evictions(watcher.runs(), stats.evictedNodes(), stats.evictedBytes(), last.nodes(),
                         last.duration().toNanos() / 1e6, stats.capacityDroppedAttributions()),
                 engines.size(), engines,
-                new Matches(matches.requests(), matches.hits(), matches.matchedCharRatio()));
+                new Matches(matches.requests(), matches.hits(), matches.matchedCharRatio()), precise());
+    }
+
+    private PreciseIndexView precise() {
+        EventApplier applier = kvEvents.getIfAvailable();
+        return applier == null ? null : PreciseIndexView.of(applier);
     }
 
     /** Evicts least-recently-used leaves until the index uses at most {@code utilization} of its budget. */
@@ -86,10 +98,12 @@ public class HashTrieEndpoint {
      * @param endpointsTracked engines the index credits
      * @param engines        per engine: characters credited and its cache capacity
      * @param matches          how much of routed prompts the chosen engines held
+     * @param precise          the KV-event index, or {@code null} when the router runs without KV events
      */
     public record HashTrieView(int chunkSize, long nodes, long attributions, long accountedBytes,
             long allocatedBytes, long budgetBytes, double utilization, int maxDepth, Evictions evictions,
-            int endpointsTracked, List<EngineCredits> endpoints, Matches matches) {
+            int endpointsTracked, List<EngineCredits> endpoints, Matches matches,
+            @JsonInclude(JsonInclude.Include.NON_NULL) PreciseIndexView precise) {
     }
 
     /**

@@ -100,7 +100,8 @@ class ActuatorTest {
                 .contains("router_request_first_byte_seconds_count{backend=\"engine-0\",model=\"m\"} 1")
                 .contains("router_backend_in_flight{backend=\"engine-0\"} 0.0")
                 .contains("router_backend_healthy{backend=\"engine-0\"} 1.0")
-                .as("Spring's duplicate of router_request_duration is off").doesNotContain("http_server_requests");
+                .as("Spring's duplicate of router_request_duration is off").doesNotContain("http_server_requests")
+                .as("no precise-index meters without KV events").doesNotContain("router_kv_index");
     }
 
     @Test
@@ -127,7 +128,8 @@ class ActuatorTest {
                 .bodyValue("{\"utilization\": 0.0}").exchange()
                 .expectStatus().isForbidden();
         management.get().uri("/actuator/hashtrie").exchange().expectStatus().isOk()
-                .expectBody().jsonPath("$.nodes").value(nodes -> assertThat(((Number) nodes).longValue()).isPositive());
+                .expectBody().jsonPath("$.nodes").value(nodes -> assertThat(((Number) nodes).longValue()).isPositive())
+                .jsonPath("$.precise").doesNotExist();
     }
 
     /** Last: it stops the only engine. */
