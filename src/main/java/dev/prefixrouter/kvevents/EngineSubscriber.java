@@ -105,6 +105,11 @@ final class EngineSubscriber implements AutoCloseable {
         running = false;
     }
 
+    /** Whether the thread has ended (or was never needed any more). */
+    boolean ended() {
+        return ended.getCount() == 0;
+    }
+
     /** Waits for the thread to end after {@link #close()}; returns whether it did within {@code timeout}. */
     boolean awaitTermination(Duration timeout) throws InterruptedException {
         return ended.await(timeout.toMillis(), TimeUnit.MILLISECONDS);

@@ -35,6 +35,7 @@ final class TestKvEventPublisher implements AutoCloseable {
         this.topic = topic.getBytes();
         pub = context.createSocket(SocketType.XPUB);
         pub.setLinger(0);
+        pub.setXpubVerbose(true); // report every subscription, also one to a topic already subscribed
         pubPort = pub.bindToRandomPort("tcp://127.0.0.1");
         router = context.createSocket(SocketType.ROUTER);
         router.setLinger(0);
@@ -55,11 +56,15 @@ final class TestKvEventPublisher implements AutoCloseable {
 
     /** Blocks until a subscriber's subscription reaches the PUB socket, so that what follows is not lost. */
     void awaitSubscriber(Duration timeout) {
-        pub.setReceiveTimeOut((int) timeout.toMillis());
-        byte[] subscription = pub.recv(0);
-        if (subscription == null || subscription[0] != 1) {
-            throw new AssertionError("no subscriber joined within " + timeout);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            pub.setReceiveTimeOut((int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+            byte[] message = pub.recv(0);
+            if (message != null && message.length > 0 && message[0] == 1) {
+                return; // a subscription; 0 would be a departed subscriber's unsubscription
+            }
         }
+        throw new AssertionError("no subscriber joined within " + timeout);
     }
 
     /** Publishes batch {@code seq} and keeps it for replay. */
