@@ -4,6 +4,7 @@ import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import java.net.URI;
 import java.util.List;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 
 /**
  * One engine as configured under {@code router.backends[]}.
@@ -19,7 +20,11 @@ import java.util.List;
 public record EngineSpec(@NotBlank String id, @NotNull URI url, List<String> models, String apiKey,
         String kvEventsEndpoint) {
 
-    /** An engine whose KV-event endpoint, if any, comes from configuration rather than discovery. */
+    /**
+     * An engine whose KV-event endpoint, if any, comes from configuration rather than discovery. The one
+     * {@code router.backends[]} binds to: the KV-event endpoints are configured under {@code router.kv-events}.
+     */
+    @ConstructorBinding
     public EngineSpec(String id, URI url, List<String> models, String apiKey) {
         this(id, url, models, apiKey, null);
     }

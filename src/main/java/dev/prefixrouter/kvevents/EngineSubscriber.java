@@ -49,6 +49,7 @@ final class EngineSubscriber implements AutoCloseable {
     static final Duration POLL = Duration.ofMillis(100);
     /** The replay protocol's end marker: -1 as 8 bytes. */
     static final long END_SEQ = -1;
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
     private final String engineId;
     private final String endpoint;
@@ -62,6 +63,8 @@ final class EngineSubscriber implements AutoCloseable {
     private final EngineSubscriber predecessor;
     private final Thread thread;
     private final CountDownLatch ended = new CountDownLatch(1);
+    /** Counted down by {@link #close()}, to cut a connection retry's wait short. */
+    private final CountDownLatch closed = new CountDownLatch(1);
     private volatile boolean running = true;
 
     // Sequence state, confined to the subscriber thread.
@@ -103,6 +106,7 @@ final class EngineSubscriber implements AutoCloseable {
     @Override
     public void close() {
         running = false;
+        closed.countDown();
     }
 
     /** Whether the thread has ended (or was never needed any more). */
@@ -133,16 +137,18 @@ final class EngineSubscriber implements AutoCloseable {
         }
     }
 
-    private void subscribe() {
+    private void subscribe() throws InterruptedException {
         ZMQ.Socket socket = context.createSocket(SocketType.SUB);
         try {
             socket.setLinger(0);
             socket.setReceiveTimeOut((int) POLL.toMillis());
             socket.subscribe(topic);
-            socket.connect(endpoint);
+            sink.live(engineId, false);
+            if (!connect(socket)) {
+                return;
+            }
             log.info("engine {}: subscribed to KV events at {} (replay: {})", engineId, endpoint,
                     replayEndpoint == null ? "none" : replayEndpoint);
-            sink.live(engineId, false);
             while (running) {
                 List<byte[]> frames = receive(socket);
                 if (frames != null) {
@@ -156,6 +162,33 @@ final class EngineSubscriber implements AutoCloseable {
         } finally {
             context.destroySocket(socket);
         }
+    }
+
+    /**
+     * Connects, retrying while the endpoint's host does not resolve (jeromq resolves at connect; a DNS name may not
+     * exist yet when the engine joins), with a backoff from 1 s to 30 s; {@code false} if closed meanwhile. Once
+     * connected, ZMQ itself reconnects whenever the engine goes away and comes back.
+     */
+    private boolean connect(ZMQ.Socket socket) throws InterruptedException {
+        Duration backoff = Duration.ofSeconds(1);
+        boolean reported = false;
+        while (running) {
+            try {
+                socket.connect(endpoint);
+                return true;
+            } catch (ZMQException e) {
+                if (!reported) {
+                    reported = true;
+                    log.warn("engine {}: cannot connect to its KV events at {} ({}); retrying, routed approximately"
+                            + " meanwhile", engineId, endpoint, e.getMessage());
+                }
+                if (closed.await(backoff.toMillis(), TimeUnit.MILLISECONDS)) {
+                    return false;
+                }
+                backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+            }
+        }
+        return false;
     }
 
     private void end() {
@@ -263,7 +296,7 @@ final class EngineSubscriber implements AutoCloseable {
                 }
             }
             return last >= to - 1;
-        } catch (ZMQException e) {
+        } catch (ZMQException | IllegalArgumentException e) {
             log.warn("engine {}: KV-event replay from {} failed: {}", engineId, replayEndpoint, e.toString());
             return false;
         } finally {
@@ -316,6 +349,11 @@ final class EngineSubscriber implements AutoCloseable {
         }
         sink.batch(engineId, decoded.batch());
         meters.applied(decoded.batch().events().size());
+        for (KvEvent event : decoded.batch().events()) {
+            if (event instanceof KvEvent.AllBlocksCleared) {
+                meters.forgotten(KvEventMeters.CLEARED); // the sink applies it in place, in order with the rest
+            }
+        }
     }
 
     private void forget(String reason) {

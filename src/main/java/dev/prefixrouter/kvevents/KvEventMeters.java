@@ -29,6 +29,8 @@ final class KvEventMeters {
     static final String GAP = "gap";
     static final String REMOVED = "removed";
     static final String SINK_FAILED = "sink_failed";
+    /** The engine reported {@code AllBlocksCleared} (counted here; the sink applies the event). */
+    static final String CLEARED = "cleared";
 
     private final MeterRegistry registry;
     private final String engineId;

@@ -203,6 +203,30 @@ class EngineSubscriberTest {
         assertThat(registry.find("router.kv.events.live").meters()).isEmpty();
     }
 
+    @Test
+    void anEndpointThatDoesNotResolveIsRetriedUntilClosed() throws InterruptedException {
+        subscriber = new EngineSubscriber("e", "tcp://no-such-host.invalid:5557", null, "", Duration.ofSeconds(1),
+                context, sink, new KvEventDecoder(), registry, null);
+        subscriber.start();
+
+        await().during(Duration.ofMillis(300)).atMost(WAIT).until(() -> threadAlive("kv-events-e"));
+        subscriber.close();
+
+        assertThat(subscriber.awaitTermination(Duration.ofSeconds(1))).isTrue();
+        assertThat(sink.calls).containsExactly("live e false", "live e false", "forget e");
+    }
+
+    @Test
+    void aClearedCacheIsDeliveredAndCounted() {
+        subscribe(null, Duration.ofSeconds(1));
+        publisher.publish(0, KvEventDecoderTest.payload(out -> out.packArrayHeader(2).packDouble(0)
+                .packArrayHeader(1).packArrayHeader(1).packString("AllBlocksCleared")));
+
+        awaitBatches(0);
+        assertThat(sink.batches.get(0).events()).containsExactly(new KvEvent.AllBlocksCleared());
+        assertThat(count("router.kv.events.forgotten", "reason", "cleared")).isEqualTo(1);
+    }
+
     static boolean threadAlive(String name) {
         return Thread.getAllStackTraces().keySet().stream()
                 .anyMatch(thread -> thread.getName().equals(name) && thread.isAlive());
