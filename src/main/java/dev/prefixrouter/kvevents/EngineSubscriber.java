@@ -4,7 +4,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -109,7 +108,7 @@ final class EngineSubscriber implements AutoCloseable {
         closed.countDown();
     }
 
-    /** Whether the thread has ended (or was never needed any more). */
+    /** Whether the thread has ended. */
     boolean ended() {
         return ended.getCount() == 0;
     }
@@ -150,7 +149,7 @@ final class EngineSubscriber implements AutoCloseable {
             log.info("engine {}: subscribed to KV events at {} (replay: {})", engineId, endpoint,
                     replayEndpoint == null ? "none" : replayEndpoint);
             while (running) {
-                List<byte[]> frames = receive(socket);
+                List<byte[]> frames = ReplayClient.receive(socket);
                 if (frames != null) {
                     onMessage(frames);
                 }
@@ -206,20 +205,6 @@ final class EngineSubscriber implements AutoCloseable {
         }
     }
 
-    /** A whole multipart message, or {@code null} when none arrived within the socket's receive timeout. */
-    private static List<byte[]> receive(ZMQ.Socket socket) {
-        byte[] first = socket.recv(0);
-        if (first == null) {
-            return null;
-        }
-        List<byte[]> frames = new ArrayList<>(4);
-        frames.add(first);
-        while (socket.hasReceiveMore()) {
-            frames.add(socket.recv(0));
-        }
-        return frames;
-    }
-
     private void onMessage(List<byte[]> frames) {
         meters.received();
         if (frames.size() != 3 || frames.get(1).length != Long.BYTES) {
@@ -262,75 +247,23 @@ final class EngineSubscriber implements AutoCloseable {
             log.info("engine {}: KV-event batches {}..{} lost and no replay endpoint; forgetting the engine",
                     engineId, from, seq - 1);
         } else {
-            boolean ok = replay(from, seq);
+            log.debug("engine {}: KV-event batches {}..{} missed; asking {} to replay them", engineId, from, seq - 1,
+                    replayEndpoint);
+            boolean ok = new ReplayClient(engineId, replayEndpoint, context, replayTimeout, POLL, () -> running)
+                    .fetch(from, seq, (replayed, payload) -> {
+                        meters.received();
+                        apply(replayed, payload);
+                    });
             meters.replay(ok);
             if (ok) {
                 log.debug("engine {}: replayed KV-event batches {}..{}", engineId, from, seq - 1);
                 return;
             }
+            log.info("engine {}: KV-event batches {}..{} could not be replayed; forgetting the engine", engineId,
+                    last + 1, seq - 1);
         }
         meters.dropped(KvEventMeters.GAP_UNRECOVERED, seq - last - 1);
         forget(KvEventMeters.GAP);
-    }
-
-    /** Asks the replay endpoint for {@code [from, to)} and applies it; whether all of it was applied. */
-    private boolean replay(long from, long to) {
-        long deadline = System.nanoTime() + replayTimeout.toNanos();
-        ZMQ.Socket dealer = context.createSocket(SocketType.DEALER);
-        try {
-            dealer.setLinger(0);
-            dealer.connect(replayEndpoint);
-            dealer.sendMore(new byte[0]);
-            dealer.send(ByteBuffer.allocate(Long.BYTES).putLong(from).array());
-            while (running && last < to - 1) {
-                long remainingMillis = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-                if (remainingMillis <= 0) {
-                    log.warn("engine {}: KV-event replay from {} did not finish within {}; forgetting the engine",
-                            engineId, replayEndpoint, replayTimeout);
-                    return false;
-                }
-                dealer.setReceiveTimeOut((int) Math.min(remainingMillis, POLL.toMillis()));
-                List<byte[]> frames = receive(dealer);
-                if (frames != null && !onReplayed(frames, to)) {
-                    return false;
-                }
-            }
-            return last >= to - 1;
-        } catch (ZMQException | IllegalArgumentException e) {
-            log.warn("engine {}: KV-event replay from {} failed: {}", engineId, replayEndpoint, e.toString());
-            return false;
-        } finally {
-            context.destroySocket(dealer);
-        }
-    }
-
-    /** Handles one replay reply; {@code false} when the replay cannot fill the gap. */
-    private boolean onReplayed(List<byte[]> frames, long to) {
-        // ["", seq, payload] or, from some versions, ["", topic, seq, payload]
-        int seqFrame = frames.size() == 4 ? 2 : 1;
-        if (frames.size() < 3 || frames.size() > 4 || frames.get(seqFrame).length != Long.BYTES) {
-            log.warn("engine {}: KV-event replay sent a reply of {} frames; expected [\"\", seq, payload]",
-                    engineId, frames.size());
-            return false;
-        }
-        long seq = ByteBuffer.wrap(frames.get(seqFrame)).getLong();
-        if (seq == END_SEQ) {
-            if (last < to - 1) {
-                log.warn("engine {}: KV-event replay ended at batch {} before reaching {}", engineId, last, to - 1);
-            }
-            return last >= to - 1;
-        }
-        if (seq <= last || seq >= to) {
-            return true; // already applied, or live messages will bring it
-        }
-        if (seq > last + 1) {
-            log.warn("engine {}: KV-event replay buffer starts at {}, after the missed batch {}; forgetting the"
-                    + " engine", engineId, seq, last + 1);
-            return false;
-        }
-        meters.received();
-        apply(seq, frames.get(seqFrame + 1));
-        return true;
     }
 
     /** Delivers one batch (unless it does not decode) and moves the sequence to {@code seq}. */
