@@ -227,6 +227,32 @@ class EngineSubscriberTest {
         assertThat(count("router.kv.events.forgotten", "reason", "cleared")).isEqualTo(1);
     }
 
+    @Test
+    void aSinkThatFailsForgetsTheEngineAndTheStreamGoesOn() {
+        RecordingSink failingOnOne = new RecordingSink() {
+            @Override
+            public void batch(String engineId, EventBatch batch) {
+                if (batch.ts() == 1) {
+                    throw new IllegalStateException("index full of surprises");
+                }
+                super.batch(engineId, batch);
+            }
+        };
+        subscriber = new EngineSubscriber("e", publisher.endpoint(), null, "kv", Duration.ofSeconds(1), context,
+                failingOnOne, new KvEventDecoder(), registry, null);
+        subscriber.start();
+        publisher.awaitSubscriber(WAIT);
+        for (long seq = 0; seq < 4; seq++) {
+            publisher.publish(seq, batch(seq));
+        }
+
+        await().atMost(WAIT).untilAsserted(() -> assertThat(failingOnOne.batchLines())
+                .containsExactly("batch e 0", "batch e 2", "batch e 3"));
+        assertThat(failingOnOne.calls).containsSubsequence("batch e 0", "live e false", "forget e", "batch e 2",
+                "live e true", "batch e 3");
+        assertThat(count("router.kv.events.forgotten", "reason", "sink_failed")).isEqualTo(1);
+    }
+
     static boolean threadAlive(String name) {
         return Thread.getAllStackTraces().keySet().stream()
                 .anyMatch(thread -> thread.getName().equals(name) && thread.isAlive());

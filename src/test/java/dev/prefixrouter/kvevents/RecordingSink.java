@@ -7,7 +7,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * An {@link EventSink} that writes down every call as a short line ({@code batch e 3}, {@code forget e},
  * {@code live e true}), a batch named by its {@code ts}, which the tests set to its sequence number.
  */
-final class RecordingSink implements EventSink {
+class RecordingSink implements EventSink {
 
     final List<String> calls = new CopyOnWriteArrayList<>();
     final List<EventBatch> batches = new CopyOnWriteArrayList<>();
