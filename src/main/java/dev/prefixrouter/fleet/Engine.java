@@ -26,6 +26,7 @@ public final class Engine {
     private final URI url;
     private final String apiKey;
     private final boolean modelsConfigured;
+    private final String kvEventsEndpoint;
     private volatile Set<String> models;
     private volatile boolean healthy;
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -43,6 +44,7 @@ public final class Engine {
         this.url = stripTrailingSlash(spec.url());
         this.apiKey = spec.apiKey();
         this.modelsConfigured = !spec.models().isEmpty();
+        this.kvEventsEndpoint = spec.kvEventsEndpoint();
         this.models = Set.copyOf(spec.models());
     }
 
@@ -65,6 +67,11 @@ public final class Engine {
 
     public String apiKey() {
         return apiKey;
+    }
+
+    /** Where the engine publishes its KV-cache events, as discovery learnt it, or {@code null}. */
+    public String kvEventsEndpoint() {
+        return kvEventsEndpoint;
     }
 
     public Set<String> models() {

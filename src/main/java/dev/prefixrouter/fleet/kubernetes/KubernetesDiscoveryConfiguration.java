@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -22,8 +23,14 @@ public class KubernetesDiscoveryConfiguration {
     /** Where Kubernetes mounts the namespace of a pod's service account. */
     static final Path SERVICE_ACCOUNT_NAMESPACE = Path.of("/var/run/secrets/kubernetes.io/serviceaccount/namespace");
 
+    /**
+     * @param kvEventsAnnotation the pod annotation naming a pod's KV-event endpoint; read by name from the KV-event
+     *                           properties (which the fleet may not import), carried on the engine either way
+     */
     @Bean
-    PodWatcher podWatcher(FleetProperties fleetProperties, DiscoveryProperties discovery, Fleet fleet) {
+    PodWatcher podWatcher(FleetProperties fleetProperties, DiscoveryProperties discovery, Fleet fleet,
+            @Value("${router.kv-events.pod-annotation:prefix-router.dev/kv-events-endpoint}")
+            String kvEventsAnnotation) {
         if (!fleetProperties.backends().isEmpty()) {
             throw new IllegalArgumentException("router.backends must be empty when router.discovery.type is "
                     + "kubernetes: the fleet is the pods matching router.discovery.kubernetes.label-selector ("
@@ -31,7 +38,8 @@ public class KubernetesDiscoveryConfiguration {
         }
         DiscoveryProperties.Kubernetes properties = discovery.kubernetes();
         String namespace = namespace(properties.namespace(), SERVICE_ACCOUNT_NAMESPACE);
-        return new PodWatcher(properties, namespace, new PodEngines(fleet, new PodMapper(properties)));
+        return new PodWatcher(properties, namespace, new PodEngines(fleet,
+                new PodMapper(properties, kvEventsAnnotation)));
     }
 
     /** The configured namespace, else the pod's own (from its service account), else {@code default}. */

@@ -90,6 +90,7 @@ final class PodEngines implements ResourceEventHandler<Pod> {
     }
 
     private static String describe(EngineSpec spec) {
-        return spec.url() + " models=" + (spec.models().isEmpty() ? "(from /v1/models)" : spec.models());
+        return spec.url() + " models=" + (spec.models().isEmpty() ? "(from /v1/models)" : spec.models())
+                + (spec.kvEventsEndpoint() == null ? "" : " kv-events=" + spec.kvEventsEndpoint());
     }
 }

@@ -16,14 +16,25 @@ import java.util.Map;
  * terminating, has an IP and its {@code Ready} condition is {@code True} — the same test a Service applies to its
  * engines. Its id is the pod's name; its URL is {@code scheme://podIP:port}, the port taken from the pod's port
  * annotation when present; its models come from the models annotation, else the model label, else (empty) from the
- * engine's {@code /v1/models}. Pure: no I/O, no state.
+ * engine's {@code /v1/models}. Its KV-event endpoint, if any, is the value of the KV-event annotation (named by
+ * {@code router.kv-events.pod-annotation}, passed in as a plain name so that the fleet knows nothing of KV events).
+ * Pure: no I/O, no state.
  */
 final class PodMapper {
 
     private final DiscoveryProperties.Kubernetes properties;
+    private final String kvEventsAnnotation;
 
+    /** A mapper that reads no KV-event endpoint. */
     PodMapper(DiscoveryProperties.Kubernetes properties) {
+        this(properties, null);
+    }
+
+    /** @param kvEventsAnnotation pod annotation naming the pod's KV-event endpoint, or {@code null} for none */
+    PodMapper(DiscoveryProperties.Kubernetes properties, String kvEventsAnnotation) {
         this.properties = properties;
+        this.kvEventsAnnotation = kvEventsAnnotation == null || kvEventsAnnotation.isBlank() ? null
+                : kvEventsAnnotation.trim();
     }
 
     /** The engine a pod stands for, or why it stands for none. */
@@ -71,8 +82,9 @@ final class PodMapper {
         } catch (URISyntaxException e) {
             return Mapping.excluded("pod IP '" + status.getPodIP() + "' does not form a URL: " + e.getMessage());
         }
+        String kvEventsEndpoint = kvEventsAnnotation == null ? null : annotations.get(kvEventsAnnotation);
         return Mapping.routable(new EngineSpec(metadata.getName(), url, models(annotations, labels),
-                properties.apiKey()));
+                properties.apiKey(), kvEventsEndpoint));
     }
 
     private List<String> models(Map<String, String> annotations, Map<String, String> labels) {

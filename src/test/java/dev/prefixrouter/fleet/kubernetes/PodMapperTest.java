@@ -77,4 +77,15 @@ class PodMapperTest {
         assertThat(mapper.map(pod("p", "fd00::1", "True").build()).engine().url())
                 .hasToString("http://[fd00::1]:8000");
     }
+
+    @Test
+    void kvEventsAnnotationGivesTheEngineItsEventEndpoint() {
+        Pod annotated = pod("p", "10.1.2.3", "True").editMetadata()
+                .addToAnnotations("prefix-router.dev/kv-events-endpoint", " tcp://10.1.2.3:6000 ").endMetadata().build();
+        PodMapper reading = new PodMapper(properties(null, null), "prefix-router.dev/kv-events-endpoint");
+
+        assertThat(reading.map(annotated).engine().kvEventsEndpoint()).isEqualTo("tcp://10.1.2.3:6000");
+        assertThat(reading.map(pod("p", "10.1.2.3", "True").build()).engine().kvEventsEndpoint()).isNull();
+        assertThat(mapper.map(annotated).engine().kvEventsEndpoint()).isNull();
+    }
 }
