@@ -35,7 +35,7 @@ public interface EngineModel extends AutoCloseable {
         return null;
     }
 
-    /** Drops every unheld cached prefix (vLLM's {@code POST /reset_prefix_cache}); nothing to do without a cache. */
+    /** Drops the prefix cache (vLLM's {@code POST /reset_prefix_cache}); nothing to do for a model without one. */
     default Mono<Void> resetPrefixCache() {
         return Mono.empty();
     }

@@ -31,7 +31,7 @@ final class KvEventPublisher implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(KvEventPublisher.class);
     private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
-    private static final Duration BIND_PATIENCE = Duration.ofSeconds(5);
+    private static final Duration BIND_PATIENCE = Duration.ofSeconds(3);
 
     private final KvEventsConfig config;
     private final byte[] topic;
@@ -127,6 +127,16 @@ final class KvEventPublisher implements AutoCloseable {
     /** Replay requests answered. */
     long replaysServed() {
         return replays.get();
+    }
+
+    /** The replay buffer; for tests (holding its monitor stalls the publisher thread). */
+    KvEventReplayServer.Buffer replayBuffer() {
+        return buffer;
+    }
+
+    /** The publisher thread; for tests. */
+    Thread publisherThread() {
+        return thread;
     }
 
     /** Stops the thread, closes the sockets and waits for them to be released. */

@@ -202,6 +202,21 @@ class KvEventsEndToEndTest {
         assertThat(replayed.get(replayed.size() - 1).seq()).isEqualTo(first.seq());
     }
 
+    @Test
+    void aWholeEngineStartedAgainOnTheSamePortsPublishesFromZero() {
+        KvEventsConfig events = KvEventsConfig.loopback();
+        start(64, events);
+        probe.join(this::reset);
+        int httpPort = engine.port();
+        engine.close();
+        engine = EngineSimulator.start(new EngineSimulator.Settings("127.0.0.1", httpPort, "m", 16),
+                new KvCacheEngineModel(KvCacheModelConfig.defaults().withNumGpuBlocks(64).withTimeScale(50), events));
+        client = Http.client(engine.port());
+        assertThat(engine.kvEvents()).isEqualTo(events);
+        probe.join(this::reset);
+        assertThat(probe.replay(0).get(0).seq()).isZero();
+    }
+
     private KvCacheEngineModel model() {
         return (KvCacheEngineModel) engine.model();
     }
