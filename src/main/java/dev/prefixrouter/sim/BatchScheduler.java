@@ -26,14 +26,16 @@ final class BatchScheduler {
     private final KvCacheModelConfig config;
     private final BlockPool pool;
     private final EngineMetrics metrics;
+    private final KvEventLog events;
     private final int blockSize;
     private final ArrayDeque<EngineRequest> waiting = new ArrayDeque<>();
     private final List<EngineRequest> running = new ArrayList<>();
 
-    BatchScheduler(KvCacheModelConfig config, BlockPool pool, EngineMetrics metrics) {
+    BatchScheduler(KvCacheModelConfig config, BlockPool pool, EngineMetrics metrics, KvEventLog events) {
         this.config = config;
         this.pool = pool;
         this.metrics = metrics;
+        this.events = events;
         this.blockSize = config.blockSize();
     }
 
@@ -192,10 +194,23 @@ final class BatchScheduler {
         return true;
     }
 
+    /**
+     * Publishes the request's newly full prompt blocks to the cache and reports each run of blocks that became
+     * cache entries as one {@code BlockStored} (a block another request already cached breaks the run).
+     */
     private void publishFullBlocks(EngineRequest request, int computedAfterStep) {
         int full = Math.min(request.blockHashes.length, computedAfterStep / blockSize);
+        int runStart = -1;
         for (int b = request.numHashedBlocks; b < full; b++) {
-            pool.cache(request.block(b), request.blockHashes[b]);
+            if (pool.cache(request.block(b), request.blockHashes[b])) {
+                runStart = runStart < 0 ? b : runStart;
+            } else if (runStart >= 0) {
+                events.stored(request.prompt, request.blockHashes, runStart, b);
+                runStart = -1;
+            }
+        }
+        if (runStart >= 0) {
+            events.stored(request.prompt, request.blockHashes, runStart, full);
         }
         request.numHashedBlocks = Math.max(request.numHashedBlocks, full);
     }

@@ -24,9 +24,16 @@ final class BlockPool {
     private final boolean[] hashed;
     private final FreeBlockQueue free;
     private final Map<Long, Integer> blockByHash = new ConcurrentHashMap<>();
+    private final KvEventLog events;
 
     BlockPool(int numBlocks) {
+        this(numBlocks, KvEventLog.disabled(1));
+    }
+
+    /** A pool that reports each eviction (and reset) to {@code events}, as vLLM's block pool feeds its publisher. */
+    BlockPool(int numBlocks, KvEventLog events) {
         this.numBlocks = numBlocks;
+        this.events = events;
         this.refCount = new int[numBlocks];
         this.blockHash = new long[numBlocks];
         this.hashed = new boolean[numBlocks];
@@ -78,6 +85,7 @@ final class BlockPool {
         if (hashed[block]) {
             blockByHash.remove(blockHash[block], block);
             hashed[block] = false;
+            events.removed(blockHash[block]);
         }
         refCount[block] = 1;
         return block;
@@ -87,15 +95,42 @@ final class BlockPool {
      * Publishes a full block as the cache entry for {@code hash}. If another block already caches the same
      * prefix (two requests prefilled it at once), this one stays anonymous: vLLM keeps both copies findable, the
      * simulator keeps the first, which only matters if the first is evicted while the second is still held.
+     * Returns whether this call made the block a new cache entry (the caller then reports it as stored), so that
+     * the events describe exactly the hash index: one {@code BlockStored} per entry, one {@code BlockRemoved}
+     * when it goes.
      */
-    void cache(int block, long hash) {
+    boolean cache(int block, long hash) {
         if (hashed[block]) {
-            return;
+            return false;
         }
         if (blockByHash.putIfAbsent(hash, block) == null) {
             blockHash[block] = hash;
             hashed[block] = true;
+            return true;
         }
+        return false;
+    }
+
+    /**
+     * Drops every cache entry, held or not: nothing is findable afterwards, and blocks that running requests hold
+     * stay theirs (anonymous) until released. vLLM refuses a reset while requests run; the simulator resets anyway
+     * so that a test never has to wait for an idle engine, and its events still say exactly what is cached.
+     *
+     * @param report whether to report {@code AllBlocksCleared} (a reset) or not (a restarting process says nothing)
+     */
+    void clearCache(boolean report) {
+        for (int block = 0; block < numBlocks; block++) {
+            hashed[block] = false;
+        }
+        blockByHash.clear();
+        if (report) {
+            events.cleared();
+        }
+    }
+
+    /** How many blocks are cache entries now; for tests. */
+    int cachedBlocks() {
+        return blockByHash.size();
     }
 
     /**

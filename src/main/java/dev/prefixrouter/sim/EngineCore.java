@@ -1,6 +1,7 @@
 package dev.prefixrouter.sim;
 
 import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
@@ -19,23 +20,51 @@ final class EngineCore {
     private final BlockPool pool;
     private final EngineMetrics metrics = new EngineMetrics();
     private final BatchScheduler scheduler;
+    private final KvEventLog events;
     private final Queue<Command> inbox = new ConcurrentLinkedQueue<>();
 
     EngineCore(KvCacheModelConfig config) {
+        this(config, null);
+    }
+
+    /** An engine that publishes its KV-cache events through {@code publisher}, or none if it is null. */
+    EngineCore(KvCacheModelConfig config, KvEventPublisher publisher) {
         this.config = config;
-        this.pool = new BlockPool(config.numGpuBlocks());
-        this.scheduler = new BatchScheduler(config, pool, metrics);
+        this.events = new KvEventLog(publisher, config.blockSize());
+        this.pool = new BlockPool(config.numGpuBlocks(), events);
+        this.scheduler = new BatchScheduler(config, pool, metrics, events);
         publishState();
     }
 
     // ---- any thread
 
     void submit(EngineRequest request) {
-        inbox.add(new Command(request, false));
+        inbox.add(new Command(Kind.SUBMIT, request, null));
     }
 
     void cancel(EngineRequest request) {
-        inbox.add(new Command(request, true));
+        inbox.add(new Command(Kind.CANCEL, request, null));
+    }
+
+    /**
+     * Asks the driver to drop the whole prefix cache (vLLM's {@code /reset_prefix_cache}), reported as
+     * {@code AllBlocksCleared} in a batch of its own; completes once that batch is queued for publishing.
+     */
+    CompletableFuture<Void> resetPrefixCache() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        inbox.add(new Command(Kind.RESET, null, done));
+        return done;
+    }
+
+    /**
+     * Asks the driver to behave as a restarted engine process: the prefix cache is forgotten without a word, and
+     * the event publisher starts again from sequence 0 with an empty replay buffer on the same ports. Completes
+     * once the publisher has bound again. Requests in flight carry on (the simulator does not kill them).
+     */
+    CompletableFuture<Void> restartEvents() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        inbox.add(new Command(Kind.RESTART, null, done));
+        return done;
     }
 
     boolean hasCommands() {
@@ -56,8 +85,10 @@ final class EngineCore {
      */
     void failUnreceived(Throwable cause) {
         for (Command command; (command = inbox.poll()) != null; ) {
-            if (!command.cancel()) {
-                command.request().fail(cause);
+            switch (command.kind()) {
+                case SUBMIT -> command.request().fail(cause);
+                case RESET, RESTART -> command.done().completeExceptionally(cause);
+                case CANCEL -> { }
             }
         }
     }
@@ -66,21 +97,44 @@ final class EngineCore {
 
     void drainCommands() {
         for (Command command; (command = inbox.poll()) != null; ) {
-            if (command.cancel()) {
-                scheduler.abort(command.request());
-            } else {
-                scheduler.add(command.request());
+            switch (command.kind()) {
+                case SUBMIT -> scheduler.add(command.request());
+                case CANCEL -> scheduler.abort(command.request());
+                case RESET -> {
+                    pool.clearCache(true);
+                    events.flush();
+                    command.done().complete(null);
+                }
+                case RESTART -> restart(command.done());
             }
         }
         publishState();
+    }
+
+    private void restart(CompletableFuture<Void> done) {
+        pool.clearCache(false);
+        events.discard();
+        if (events.publisher() == null) {
+            done.complete(null);
+            return;
+        }
+        events.publisher().restart().whenComplete((ok, error) -> {
+            if (error == null) {
+                done.complete(null);
+            } else {
+                done.completeExceptionally(error);
+            }
+        });
     }
 
     boolean hasWork() {
         return scheduler.hasWork();
     }
 
+    /** Schedules the next step; the cache events it caused go out as one batch. */
     StepPlan schedule(double now) {
         StepPlan plan = scheduler.schedule(now);
+        events.flush();
         publishState();
         return plan;
     }
@@ -146,6 +200,9 @@ final class EngineCore {
         return metrics;
     }
 
-    private record Command(EngineRequest request, boolean cancel) {
+    private enum Kind { SUBMIT, CANCEL, RESET, RESTART }
+
+    /** An inbox entry: a request for {@code SUBMIT} and {@code CANCEL}, a completion for the others. */
+    private record Command(Kind kind, EngineRequest request, CompletableFuture<Void> done) {
     }
 }

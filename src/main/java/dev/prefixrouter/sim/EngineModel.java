@@ -1,6 +1,7 @@
 package dev.prefixrouter.sim;
 
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 /**
  * What a simulated engine does with a generation request: when each token comes out. The HTTP layer
@@ -32,6 +33,11 @@ public interface EngineModel extends AutoCloseable {
     /** The engine's metrics in Prometheus text exposition format, or {@code null} when the model exports none. */
     default String metricsText(String modelName) {
         return null;
+    }
+
+    /** Drops the prefix cache (vLLM's {@code POST /reset_prefix_cache}); nothing to do for a model without one. */
+    default Mono<Void> resetPrefixCache() {
+        return Mono.empty();
     }
 
     @Override

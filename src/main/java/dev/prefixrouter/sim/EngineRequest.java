@@ -22,6 +22,8 @@ final class EngineRequest {
 
     final int promptTokens;
     final int maxTokens;
+    /** The prompt text, for the token ids of the blocks it stores (only read when events are published). */
+    final String prompt;
     /** Chained hashes of the prompt's full blocks. */
     final long[] blockHashes;
     /** Engine time the request arrived, in seconds. */
@@ -45,6 +47,7 @@ final class EngineRequest {
     EngineRequest(SimRequest request, int blockSize, double arrivalTime) {
         this.promptTokens = request.promptTokens();
         this.maxTokens = request.maxTokens();
+        this.prompt = request.prompt();
         this.blockHashes = BlockHasher.fullBlockHashes(request.prompt(), blockSize);
         this.arrivalTime = arrivalTime;
     }

@@ -93,7 +93,10 @@ public final class EngineSimulator implements AutoCloseable {
                         .post("/v1/chat/completions", (request, response) -> generate(request, response, true))
                         .post("/v1/completions", (request, response) -> generate(request, response, false))
                         .post("/v1/embeddings", this::embed)
-                        .post(PREFIX_CACHE_PATH, this::prefixCache))
+                        .post(PREFIX_CACHE_PATH, this::prefixCache)
+                        .post("/reset_prefix_cache", (request, response) -> request.receive().then()
+                                .then(model.resetPrefixCache())
+                                .then(response.status(200).send())))
                 .bindNow();
     }
 
@@ -121,6 +124,17 @@ public final class EngineSimulator implements AutoCloseable {
 
     public EngineModel model() {
         return model;
+    }
+
+    /** Where this engine publishes KV-cache events (ports, endpoints), or {@code null} if it publishes none. */
+    public KvEventsConfig kvEvents() {
+        return model instanceof KvCacheEngineModel kv ? kv.kvEvents() : null;
+    }
+
+    /** Simulates an engine restart for event subscribers; see {@link KvCacheEngineModel#restartKvEvents()}. */
+    public Mono<Void> restartKvEvents() {
+        return model instanceof KvCacheEngineModel kv ? kv.restartKvEvents()
+                : Mono.error(new IllegalStateException("this engine publishes no KV-cache events"));
     }
 
     /** Generation requests received, whatever became of them. */

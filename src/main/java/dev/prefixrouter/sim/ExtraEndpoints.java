@@ -194,11 +194,27 @@ final class ExtraEndpoints {
 
     // ---- pooling-style endpoints -------------------------------------------------------------------------------
 
+    /**
+     * vLLM's {@code /tokenize}: the ids are {@link SimTokenizer}'s for exactly the text the generation path caches
+     * (the chat path's joining of messages, or the completion prompt), so they equal the {@code token_ids} of the
+     * {@code BlockStored} events that prompt's blocks produce. {@code add_generation_prompt} changes nothing: the
+     * simulator has no chat template.
+     */
     private Mono<Answer> tokenize(JsonNode root) {
-        String text = root.has("messages") ? texts(root.path("messages")) : texts(root.path("prompt"));
-        List<Integer> tokens = tokenIds(text);
-        return Mono.just(Answer.of(200, "{\"count\":" + tokens.size() + ",\"max_model_len\":131072,\"tokens\":"
-                + tokens + ",\"token_strs\":null}"));
+        String text;
+        try {
+            text = root.has("messages") ? GenerationRequest.messagesText(root.path("messages"))
+                    : GenerationRequest.promptText(root.path("prompt"));
+        } catch (GenerationRequest.Invalid invalid) {
+            return Mono.just(Answer.of(invalid.status, invalid.getMessage()));
+        }
+        int[] tokens = SimTokenizer.tokenIds(text);
+        StringBuilder body = new StringBuilder(32 + tokens.length * 11).append("{\"count\":").append(tokens.length)
+                .append(",\"max_model_len\":131072,\"tokens\":[");
+        for (int i = 0; i < tokens.length; i++) {
+            body.append(i == 0 ? "" : ",").append(tokens[i]);
+        }
+        return Mono.just(Answer.of(200, body.append("],\"token_strs\":null}").toString()));
     }
 
     private Mono<Answer> detokenize(JsonNode root) {
@@ -217,7 +233,7 @@ final class ExtraEndpoints {
                     .append(relevance(query, documents.get(i))).append('}');
         }
         return Mono.just(Answer.of(200, "{\"id\":\"rerank-" + ids.incrementAndGet() + "\",\"model\":"
-                + quote(modelName) + ",\"usage\":{\"total_tokens\":" + tokenIds(query + documents).size() + "},"
+                + quote(modelName) + ",\"usage\":{\"total_tokens\":" + SimTokenizer.count(query + documents) + "},"
                 + "\"results\":" + results.append(']') + "}"));
     }
 
@@ -232,14 +248,14 @@ final class ExtraEndpoints {
         }
         return Mono.just(Answer.of(200, "{\"id\":\"score-" + ids.incrementAndGet() + "\",\"object\":\"list\","
                 + "\"created\":" + created + ",\"model\":" + quote(modelName) + ",\"data\":" + data.append(']')
-                + ",\"usage\":{\"prompt_tokens\":" + tokenIds(first + " " + second).size() + "}}"));
+                + ",\"usage\":{\"prompt_tokens\":" + SimTokenizer.count(first + " " + second) + "}}"));
     }
 
     private Mono<Answer> pooling(JsonNode root) {
         return Mono.just(Answer.of(200, "{\"id\":\"pool-" + ids.incrementAndGet() + "\",\"object\":\"list\","
                 + "\"created\":" + created + ",\"model\":" + quote(modelName) + ",\"data\":[{\"index\":0,"
                 + "\"object\":\"pooling\",\"data\":[0.25,0.5,0.25]}],\"usage\":{\"prompt_tokens\":"
-                + tokenIds(texts(root.path("input"))).size() + "}}"));
+                + SimTokenizer.count(texts(root.path("input"))) + "}}"));
     }
 
     private Mono<Answer> classify(JsonNode root) {
@@ -248,7 +264,7 @@ final class ExtraEndpoints {
         return Mono.just(Answer.of(200, "{\"id\":\"classify-" + ids.incrementAndGet() + "\",\"object\":\"list\","
                 + "\"created\":" + created + ",\"model\":" + quote(modelName) + ",\"data\":[{\"index\":0,"
                 + "\"label\":\"" + (positive >= 0.5 ? "positive" : "negative") + "\",\"probs\":[" + (1 - positive)
-                + "," + positive + "],\"num_classes\":2}],\"usage\":{\"prompt_tokens\":" + tokenIds(input).size()
+                + "," + positive + "],\"num_classes\":2}],\"usage\":{\"prompt_tokens\":" + SimTokenizer.count(input)
                 + "}}"));
     }
 
@@ -300,15 +316,7 @@ final class ExtraEndpoints {
         return out;
     }
 
-    /** One token per {@link SimRequest#CHARS_PER_TOKEN} characters; its id is the piece's hash, below 32000. */
-    static List<Integer> tokenIds(String text) {
-        List<Integer> ids = new ArrayList<>();
-        for (int i = 0; i < text.length(); i += SimRequest.CHARS_PER_TOKEN) {
-            String piece = text.substring(i, Math.min(text.length(), i + SimRequest.CHARS_PER_TOKEN));
-            ids.add(Math.floorMod(piece.hashCode(), 32000));
-        }
-        return ids;
-    }
+
 
     private static double relevance(String query, String document) {
         return Math.floorMod((query + "\u0000" + document).hashCode(), 1000) / 1000.0;

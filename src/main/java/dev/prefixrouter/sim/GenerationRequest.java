@@ -67,7 +67,11 @@ record GenerationRequest(boolean chat, String model, String prompt, int maxToken
         return new SimRequest(prompt, maxTokens);
     }
 
-    private static String messagesText(JsonNode messages) {
+    /**
+     * The prompt text a chat request is cached and tokenized as: the messages' text contents joined by newlines
+     * (the simulator has no chat template). {@code /tokenize} uses this too, so its ids match the events'.
+     */
+    static String messagesText(JsonNode messages) {
         if (!messages.isArray()) {
             throw new Invalid(400, "BadRequestError", "messages", "messages must be a list");
         }
@@ -89,7 +93,8 @@ record GenerationRequest(boolean chat, String model, String prompt, int maxToken
         return text.toString();
     }
 
-    private static String promptText(JsonNode prompt) {
+    /** The prompt text a completion request is cached and tokenized as. */
+    static String promptText(JsonNode prompt) {
         if (prompt.isString()) {
             return prompt.asString();
         }

@@ -14,6 +14,9 @@ import org.springframework.boot.convert.DurationStyle;
  * simulated engines without the router, on consecutive ports from {@code --port}, until the process is stopped.
  * {@code --engine-model=kv-cache} simulates vLLM's prefix cache and batching ({@code --num-gpu-blocks},
  * {@code --time-scale}); {@code fixed} answers with constant latencies ({@code --ttft}, {@code --itl}).
+ * {@code --kv-events-port=5557 [--kv-events-replay-port=5558] [--kv-events-encoding=array|map|mixed]
+ * [--kv-events-topic=]} makes kv-cache engines publish vLLM's KV-cache events (engine {@code i} on port + i, as
+ * vLLM's data-parallel ranks do); 0, the default, publishes none.
  */
 public final class SimulatorCommand {
 
@@ -34,13 +37,31 @@ public final class SimulatorCommand {
         int numGpuBlocks = Integer.parseInt(options.getOrDefault("num-gpu-blocks", "8192"));
         double timeScale = Double.parseDouble(options.getOrDefault("time-scale", "1"));
 
+        int kvEventsPort = Integer.parseInt(options.getOrDefault("kv-events-port", "0"));
+        int kvEventsReplayPort = Integer.parseInt(options.getOrDefault("kv-events-replay-port", "0"));
+        KvEventsEncoding kvEventsEncoding = KvEventsEncoding.parse(options.getOrDefault("kv-events-encoding",
+                "array"));
+        String kvEventsTopic = options.getOrDefault("kv-events-topic", "");
+        if (kvEventsPort != 0 && kind != EngineModelKind.KV_CACHE) {
+            throw new IllegalArgumentException("--kv-events-port needs --engine-model=kv-cache: the " + kind
+                    + " engine model has no KV cache to report on");
+        }
+
         List<EngineSimulator> started = new ArrayList<>();
         for (int i = 0; i < engines; i++) {
+            EngineModel engineModel = kvEventsPort == 0 ? kind.create(ttft, itl, numGpuBlocks, timeScale)
+                    : new KvCacheEngineModel(KvCacheModelConfig.defaults().withNumGpuBlocks(numGpuBlocks)
+                            .withTimeScale(timeScale),
+                            new KvEventsConfig(host, kvEventsPort + i, kvEventsReplayPort == 0 ? 0
+                                    : kvEventsReplayPort + i, kvEventsEncoding, kvEventsTopic,
+                                    KvEventsConfig.DEFAULT_BUFFER_STEPS, KvEventsConfig.DEFAULT_MAX_QUEUED));
             EngineSimulator engine = EngineSimulator.start(
-                    new EngineSimulator.Settings(host, port == 0 ? 0 : port + i, model, maxTokens),
-                    kind.create(ttft, itl, numGpuBlocks, timeScale));
+                    new EngineSimulator.Settings(host, port == 0 ? 0 : port + i, model, maxTokens), engineModel);
             started.add(engine);
-            System.out.println("simulated " + kind + " engine serving '" + model + "' on " + engine.baseUrl());
+            KvEventsConfig events = engine.kvEvents();
+            System.out.println("simulated " + kind + " engine serving '" + model + "' on " + engine.baseUrl()
+                    + (events == null ? "" : ", KV events on " + events.endpoint()
+                            + (events.replayEndpoint() == null ? "" : ", replay on " + events.replayEndpoint())));
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
