@@ -24,6 +24,8 @@ import org.springframework.validation.annotation.Validated;
  *                               events of another block size are counted as dropped
  * @param maxMemory              exact budget of the precise index (block keys and engine-hash mappings)
  * @param staleAfter             an engine sent requests but silent this long is routed approximately again
+ * @param speculationTtl         how long a request routed to an engine credits it with the prompt's blocks before
+ *                               the engine's own {@code BlockStored} confirms them (queueing plus prefill)
  * @param replayTimeout          how long a replay may take before the engine is forgotten and resubscribed
  * @param tokenizer              how requests are tokenized as the engines tokenize them
  */
@@ -40,6 +42,7 @@ public record KvEventsProperties(
         @DefaultValue("16") int blockSize,
         @NotNull @DefaultValue("64MB") DataSize maxMemory,
         @NotNull @DefaultValue("10s") Duration staleAfter,
+        @NotNull @DefaultValue("10s") Duration speculationTtl,
         @NotNull @DefaultValue("2s") Duration replayTimeout,
         @Valid @DefaultValue Tokenizer tokenizer) {
 

@@ -1,0 +1,226 @@
+package dev.prefixrouter.kvevents;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.prefixrouter.fleet.Fleet;
+import dev.prefixrouter.sim.EngineSimulator;
+import dev.prefixrouter.sim.KvCacheEngineModel;
+import dev.prefixrouter.sim.KvCacheModelConfig;
+import dev.prefixrouter.sim.KvEventsConfig;
+import dev.prefixrouter.support.Http;
+import dev.prefixrouter.support.RouterTest;
+import dev.prefixrouter.support.SimulatedFleet;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalManagementPort;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.http.MediaType;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.reactive.server.WebTestClient;
+import org.springframework.web.reactive.function.client.WebClient;
+
+/**
+ * The precise policy end to end: three simulated engines that publish vLLM's KV-cache events, a router subscribed
+ * to them. Prompts are planted on engines behind the router's back (sent to an engine directly), so only the
+ * engines' own events can tell the router where they are; the approximate index alone would guess.
+ */
+@RouterTest(properties = {"router.routing.policy=precise", "router.kv-events.enabled=true",
+        "router.engine-stats.interval=200ms", "router.management.write-token=test-write-token"})
+class PreciseRoutingIntegrationTest {
+
+    private static final int ENGINES = 3;
+    /** 512 blocks of 16 tokens of 4 characters: 32 K characters of KV cache per engine. */
+    private static final int BLOCKS = 512;
+    private static final SimulatedFleet fleet = new SimulatedFleet();
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    @DynamicPropertySource
+    static void engines(DynamicPropertyRegistry registry) {
+        for (int i = 0; i < ENGINES; i++) {
+            KvEventsConfig events = KvEventsConfig.loopback();
+            fleet.start("m", new KvCacheEngineModel(KvCacheModelConfig.defaults().withNumGpuBlocks(BLOCKS), events));
+            String id = "engine-" + i;
+            registry.add("router.kv-events.endpoints[" + id + "]", () -> "tcp://127.0.0.1:" + events.port());
+            registry.add("router.kv-events.replay-endpoints[" + id + "]",
+                    () -> "tcp://127.0.0.1:" + events.replayPort());
+        }
+        fleet.register(registry);
+    }
+
+    @AfterAll
+    static void stopEngines() {
+        fleet.close();
+    }
+
+    @LocalServerPort
+    int port;
+
+    @LocalManagementPort
+    int managementPort;
+
+    @Autowired
+    Fleet routerFleet;
+
+    @Autowired
+    EventApplier events;
+
+    @Autowired
+    MeterRegistry registry;
+
+    WebTestClient api;
+
+    @BeforeEach
+    void awaitFleet() {
+        api = Http.client(port);
+        await().atMost(WAIT).until(() -> routerFleet.healthyCount() == ENGINES);
+    }
+
+    private static String system(String topic) {
+        return ("You are the assistant for " + topic + ". Answer in one short paragraph, cite the manual. ")
+                .repeat(40); // about 3.6 K characters: 56 blocks
+    }
+
+    private static String chat(String system, String question) {
+        return "{\"model\":\"m\",\"max_tokens\":1,\"messages\":[{\"role\":\"system\",\"content\":\"" + system
+                + "\"},{\"role\":\"user\",\"content\":\"" + question + "\"}]}";
+    }
+
+    /** Sends straight to engine {@code i}, behind the router's back. */
+    private static void direct(int i, String body) {
+        WebClient.create(fleet.get(i).baseUrl()).post().uri("/v1/chat/completions")
+                .contentType(MediaType.APPLICATION_JSON).bodyValue(body).retrieve().toBodilessEntity()
+                .block(WAIT);
+    }
+
+    private void routed(String body) {
+        api.post().uri("/v1/chat/completions").contentType(MediaType.APPLICATION_JSON).bodyValue(body)
+                .exchange().expectStatus().isOk();
+    }
+
+    /** Which engine the router sent {@code body} to. */
+    private int routedTo(String body) {
+        long[] before = received();
+        routed(body);
+        long[] after = received();
+        for (int i = 0; i < ENGINES; i++) {
+            if (after[i] == before[i] + 1) {
+                return i;
+            }
+        }
+        throw new AssertionError("no engine received the request");
+    }
+
+    private static long[] received() {
+        return fleet.engines().stream().mapToLong(EngineSimulator::requestsReceived).toArray();
+    }
+
+    private EngineEventStats stats(int engine) {
+        return events.stats().stream().filter(s -> s.engine().equals("engine-" + engine)).findFirst().orElseThrow();
+    }
+
+    private long blocks(int engine) {
+        return events.index().stats().engines().stream().filter(e -> e.engine().equals("engine-" + engine))
+                .mapToLong(PreciseIndexStats.EngineBlocks::blocks).sum();
+    }
+
+    @Test
+    void aPrefixGoesToTheEngineThatReportsHoldingIt() {
+        for (int i = 0; i < ENGINES; i++) {
+            long storedBefore = stats(i).storedBlocks();
+            direct(i, chat(system("shop " + i), "Planted."));
+            int engine = i;
+            await().atMost(WAIT).until(() -> stats(engine).storedBlocks() >= storedBefore + 50);
+        }
+        // Approximately, these are new prompts: load and rendezvous hashing would place them, right one time in 3.
+        for (int i = 0; i < ENGINES; i++) {
+            assertThat(routedTo(chat(system("shop " + i), "Where is my order?"))).as("prompt planted on %d", i)
+                    .isEqualTo(i);
+        }
+    }
+
+    @Test
+    void aPrefixTheEngineDroppedStopsAttractingRequests() {
+        String body = chat(system("garden tools"), "How do I sharpen shears?");
+        int first = routedTo(body);
+        assertThat(routedTo(chat(system("garden tools"), "And a hoe?"))).isEqualTo(first);
+        await().atMost(WAIT).until(() -> blocks(first) >= 50);
+
+        // The engine drops its cache; another engine gets the prompt behind the router's back.
+        WebClient.create(fleet.get(first).baseUrl()).post().uri("/reset_prefix_cache").retrieve()
+                .toBodilessEntity().block(WAIT);
+        await().atMost(WAIT).until(() -> blocks(first) == 0);
+        int other = (first + 1) % ENGINES;
+        direct(other, body);
+        await().atMost(WAIT).until(() -> blocks(other) >= 50);
+
+        // The approximate index still credits the first engine; the engines' reports say otherwise.
+        assertThat(routedTo(chat(system("garden tools"), "And a rake?"))).isEqualTo(other);
+    }
+
+    @Test
+    void evictedBlocksAreUncreditedExactly() {
+        String body = chat(system("bicycle repair"), "Brakes squeal.");
+        int holder = routedTo(body);
+        await().atMost(WAIT).until(() -> blocks(holder) >= 50);
+        long removedBefore = stats(holder).removedBlocks();
+
+        // Fill the holder's cache with other prompts (each ~3.6 K characters, 32 K fit) until it evicts ours.
+        for (int i = 0; i < 12; i++) {
+            direct(holder, chat(system("filler " + i), "Fill."));
+        }
+        await().atMost(WAIT).until(() -> stats(holder).removedBlocks() > removedBefore);
+        int other = (holder + 2) % ENGINES;
+        direct(other, body);
+        await().atMost(WAIT).until(() -> stats(other).storedBlocks() > 0 && blocks(other) >= 50);
+
+        assertThat(routedTo(chat(system("bicycle repair"), "Chain slips."))).isEqualTo(other);
+        assertThat(blocks(holder)).isLessThanOrEqualTo(BLOCKS);
+    }
+
+    @Test
+    void anEngineRestartIsForgotten() {
+        direct(0, chat(system("restart drill"), "Before."));
+        await().atMost(WAIT).until(() -> blocks(0) >= 50);
+        double forgotten = forgotten("engine-0");
+
+        fleet.get(0).restartKvEvents().block(WAIT);
+        // The restarted engine's first batch starts its sequence again: the router forgets what it reported.
+        // (A subscriber reconnecting to a restarted publisher may miss its first messages: ZMQ's slow joiner.)
+        int[] n = {0};
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() -> {
+            direct(0, "{\"model\":\"m\",\"max_tokens\":1,\"messages\":[{\"role\":\"user\",\"content\":\""
+                    + ("after restart " + n[0]++ + " ").repeat(10) + "\"}]}");
+            return forgotten("engine-0") > forgotten;
+        });
+        await().atMost(WAIT).until(() -> blocks(0) < 50);
+    }
+
+    @Test
+    void theHashTrieEndpointShowsBothIndexes() {
+        Map<String, Object> trie = Http.client(managementPort).get().uri("/actuator/hashtrie").exchange()
+                .expectStatus().isOk().expectBody(new ParameterizedTypeReference<Map<String, Object>>() { })
+                .returnResult().getResponseBody();
+        assertThat(trie).containsKeys("nodes", "precise");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> precise = (Map<String, Object>) trie.get("precise");
+        assertThat(((Number) precise.get("bytes")).longValue())
+                .isLessThanOrEqualTo(((Number) precise.get("budgetBytes")).longValue());
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> engines = (List<Map<String, Object>>) precise.get("engines");
+        assertThat(engines).isNotEmpty().allSatisfy(e -> assertThat(e.get("engine").toString()).startsWith("engine-"));
+    }
+
+    private double forgotten(String engine) {
+        return registry.find("router.kv.events.forgotten").tag("engine", engine).counters().stream()
+                .mapToDouble(c -> c.count()).sum();
+    }
+}
