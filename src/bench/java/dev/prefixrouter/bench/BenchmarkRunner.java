@@ -89,13 +89,15 @@ public final class BenchmarkRunner {
             long budget) {
         progress.accept(String.format(Locale.ROOT, "[%s] starting: %d engines x %d KV blocks%s", name,
                 parameters.engines(), blocks, budget > 0 ? ", index budget " + budget + " B" : ", no router"));
-        try (EngineFleet fleet = new EngineFleet(parameters, blocks)) {
+        try (EngineFleet fleet = new EngineFleet(parameters, blocks, policy == PolicyUnderTest.PRECISE)) {
             if (policy.routerPolicy() == null) {
                 return measure(client, name, regime, policy, blocks, 0, new OracleTarget(client, fleet.urls()),
                         null, fleet.urls());
             }
+            List<String> routerArguments = new ArrayList<>(fleet.kvEventsArguments());
+            routerArguments.addAll(parameters.routerArguments()); // last, so that they win
             try (RouterInstance router = new RouterInstance(policy.routerPolicy(), budget, blocks, fleet.urls(),
-                    parameters.model(), parameters.routerArguments())) {
+                    parameters.model(), routerArguments)) {
                 return measure(client, name, regime, policy, blocks, budget,
                         ChatTarget.router(client, router.apiUrl()), router.managementUrl(), fleet.urls());
             }

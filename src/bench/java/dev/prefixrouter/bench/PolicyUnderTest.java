@@ -16,6 +16,11 @@ public enum PolicyUnderTest {
     PREFIX_AWARE("prefix-aware", "prefix-aware"),
     /** Prefix-aware with a budget of {@link BenchParameters#budgetFraction()} of the unbounded run's peak. */
     PREFIX_AWARE_BOUNDED("prefix-aware-bounded", "prefix-aware"),
+    /**
+     * Prefix-aware with the engines' own KV-cache events ({@code router.kv-events.enabled}); its engines publish
+     * them. Same index budget as the unbounded prefix-aware run.
+     */
+    PRECISE("precise", "precise"),
     /** Each request straight to the engine that reports the longest cached prefix (ties: fewest in flight). */
     ORACLE("oracle", null);
 

@@ -42,7 +42,36 @@ public final class Targets {
                                 + b.indexEvictedNodes() + " nodes evicted",
                         b.indexPeakBytes() <= b.budgetBytes()))
                 .orElse(new Check("bounded index: accounted bytes never above the budget", regime, "not run", null)));
+        Optional<RunResult> precise = find(runs, regime, PolicyUnderTest.PRECISE);
+        if (precise.isPresent()) {
+            checks.add(within("precise (KV events) engine hit rate at least 0.95x the oracle's", regime, precise,
+                    oracle, 0.05));
+            if (regime.equals("roomy")) {
+                checks.add(notWorse("precise TTFT p50 no worse than prefix-aware's (within 5 %)", regime, prefix,
+                        precise, RunResult::ttftP50, 1.05));
+                checks.add(notWorse("precise TTFT p90 no worse than prefix-aware's (within 5 %)", regime, prefix,
+                        precise, RunResult::ttftP90, 1.05));
+            } else {
+                checks.add(notWorse("precise TTFT p50 better than prefix-aware's", regime, prefix, precise,
+                        RunResult::ttftP50, 1.0));
+                checks.add(notWorse("precise TTFT p90 better than prefix-aware's", regime, prefix, precise,
+                        RunResult::ttftP90, 1.0));
+            }
+        }
         return checks;
+    }
+
+    /** Met when {@code candidate}'s metric is below {@code slack} times the reference's (strictly, for slack 1). */
+    private static Check notWorse(String target, String regime, Optional<RunResult> reference,
+            Optional<RunResult> candidate, java.util.function.ToDoubleFunction<RunResult> metric, double slack) {
+        if (reference.isEmpty() || candidate.isEmpty()) {
+            return new Check(target, regime, "not run", null);
+        }
+        double r = metric.applyAsDouble(reference.get());
+        double c = metric.applyAsDouble(candidate.get());
+        boolean met = slack == 1.0 ? c < r : c <= r * slack;
+        return new Check(target, regime, String.format(Locale.ROOT, "%s vs %s (%.2fx)", Format.seconds(c),
+                Format.seconds(r), c / r), met);
     }
 
     private static Check ratio(String target, String regime, Optional<RunResult> slow, Optional<RunResult> fast,
