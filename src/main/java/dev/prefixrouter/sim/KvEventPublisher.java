@@ -35,7 +35,8 @@ final class KvEventPublisher implements AutoCloseable {
 
     private final KvEventsConfig config;
     private final byte[] topic;
-    private final ZMQ.Context context = ZMQ.context(1);
+    /** Replaced on each restart; the publisher thread's once started (close() terms it after the thread ends). */
+    private volatile ZMQ.Context context = ZMQ.context(1);
     private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queuedBatches = new AtomicInteger();
     private final KvEventReplayServer.Buffer buffer;
@@ -201,6 +202,11 @@ final class KvEventPublisher implements AutoCloseable {
     private void rebind(CompletableFuture<Void> done) {
         try {
             unbind();
+            // A new context, not just new sockets: terminating the old one closes every connection it accepted,
+            // even one accepted while its socket was closing, which otherwise lived on answering heartbeats and
+            // kept a subscriber from ever reconnecting to the new socket.
+            context.term();
+            context = ZMQ.context(1);
             buffer.clear();
             nextSeq = 0;
             bind();

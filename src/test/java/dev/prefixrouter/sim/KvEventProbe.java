@@ -31,6 +31,9 @@ final class KvEventProbe implements AutoCloseable {
         sub = context.socket(SocketType.SUB);
         sub.setLinger(0);
         sub.setReconnectIVL(20);
+        // ZMTP heartbeats: a connection to a publisher that went away without closing it is noticed and redialled.
+        sub.setHeartbeatIvl(100);
+        sub.setHeartbeatTimeout(500);
         sub.subscribe(config.topic().getBytes(StandardCharsets.UTF_8));
         sub.connect(config.endpoint());
     }
