@@ -20,7 +20,9 @@ import org.zeromq.ZMQException;
  *
  * <p>Sequence rules:
  * <ul>
- *   <li>the first message is accepted whatever its number, and the engine becomes live;</li>
+ *   <li>the first message is accepted whatever its number, and the engine becomes live; if it is not 0, the
+ *       batches before it are first asked of the replay endpoint from 0 (a catch-up, {@link #catchUp}), when its
+ *       buffer reaches back that far;</li>
  *   <li>{@code seq == last + 1} is applied;</li>
  *   <li>{@code seq > last + 1} is a gap: the engine stops being live and the missing batches are asked of the
  *       replay endpoint (a DEALER sending {@code ["", start]}, replies {@code ["", seq, payload]} or
@@ -28,7 +30,8 @@ import org.zeromq.ZMQException;
  *       applied in order, duplicates dropped; live messages that arrive meanwhile wait in the SUB socket's queue.
  *       Without a replay endpoint, or when the replay fails, times out or no longer reaches back, the engine is
  *       forgotten and the current message starts afresh. Either way it is live again;</li>
- *   <li>{@code seq <= last}: the engine restarted; it is forgotten and the message starts afresh.</li>
+ *   <li>{@code seq <= last}: the engine restarted; it is forgotten and the message starts afresh, with a catch-up
+ *       as for a first message.</li>
  * </ul>
  * A message with the wrong number of frames or a sequence frame that is not 8 bytes is dropped without touching
  * the sequence (if a real batch was lost, the next message shows the gap). A payload that does not decode is
@@ -217,6 +220,7 @@ final class EngineSubscriber implements AutoCloseable {
         byte[] payload = frames.get(2);
         try {
             if (!started) {
+                catchUp(seq);
                 apply(seq, payload);
                 live(true);
             } else if (seq == last + 1) {
@@ -229,6 +233,7 @@ final class EngineSubscriber implements AutoCloseable {
                 log.info("engine {}: KV-event sequence went back from {} to {} (engine restarted); forgetting it",
                         engineId, last, seq);
                 forget(KvEventMeters.RESTART);
+                catchUp(seq);
                 apply(seq, payload);
             }
         } catch (RuntimeException e) {
@@ -236,6 +241,30 @@ final class EngineSubscriber implements AutoCloseable {
             log.warn("engine {}: applying KV-event batch {} failed; forgetting the engine", engineId, seq, e);
             live(false);
             forget(KvEventMeters.SINK_FAILED);
+        }
+    }
+
+    /**
+     * A stream joined part-way, the first message being {@code seq > 0}: the router started after the engine, or
+     * the engine restarted and its first messages went by before the subscription reconnected (ZMQ's slow
+     * joiner). What the engine cached before is asked of the replay endpoint from sequence 0, when its buffer still
+     * reaches back that far; otherwise (or without a replay endpoint) the stream starts here, and what the engine
+     * cached before stays unknown until it is cached again: never credited, so never wrongly.
+     */
+    private void catchUp(long seq) {
+        if (seq == 0 || replayEndpoint == null) {
+            return;
+        }
+        boolean ok = new ReplayClient(engineId, replayEndpoint, context, replayTimeout, POLL, () -> running)
+                .fetch(0, seq, (replayed, payload) -> {
+                    meters.received();
+                    apply(replayed, payload);
+                });
+        meters.replay(ok);
+        if (ok) {
+            log.debug("engine {}: caught up on KV-event batches 0..{} from its replay buffer", engineId, seq - 1);
+        } else if (started) { // part of the history arrived, then it stopped: what is missing may remove blocks
+            forget(KvEventMeters.GAP);
         }
     }
 

@@ -8,6 +8,7 @@ import dev.prefixrouter.sim.EngineSimulator;
 import dev.prefixrouter.sim.KvCacheEngineModel;
 import dev.prefixrouter.sim.KvCacheModelConfig;
 import dev.prefixrouter.sim.KvEventsConfig;
+import dev.prefixrouter.sim.KvEventsEncoding;
 import dev.prefixrouter.support.Http;
 import dev.prefixrouter.support.RouterTest;
 import dev.prefixrouter.support.SimulatedFleet;
@@ -41,13 +42,18 @@ class PreciseRoutingIntegrationTest {
     /** 512 blocks of 16 tokens of 4 characters: 32 K characters of KV cache per engine. */
     private static final int BLOCKS = 512;
     private static final SimulatedFleet fleet = new SimulatedFleet();
+    private static final List<KvCacheEngineModel> models = new java.util.ArrayList<>();
     private static final Duration WAIT = Duration.ofSeconds(10);
 
     @DynamicPropertySource
     static void engines(DynamicPropertyRegistry registry) {
         for (int i = 0; i < ENGINES; i++) {
-            KvEventsConfig events = KvEventsConfig.loopback();
-            fleet.start("m", new KvCacheEngineModel(KvCacheModelConfig.defaults().withNumGpuBlocks(BLOCKS), events));
+            // Each engine speaks one of the encodings vLLM versions use: all arrays, all maps, arrays of maps.
+            KvEventsConfig events = KvEventsConfig.loopback().withEncoding(KvEventsEncoding.values()[i]);
+            KvCacheEngineModel model = new KvCacheEngineModel(KvCacheModelConfig.defaults().withNumGpuBlocks(BLOCKS),
+                    events);
+            models.add(model);
+            fleet.start("m", model);
             String id = "engine-" + i;
             registry.add("router.kv-events.endpoints[" + id + "]", () -> "tcp://127.0.0.1:" + events.port());
             registry.add("router.kv-events.replay-endpoints[" + id + "]",
@@ -184,6 +190,22 @@ class PreciseRoutingIntegrationTest {
 
         assertThat(routedTo(chat(system("bicycle repair"), "Chain slips."))).isEqualTo(other);
         assertThat(blocks(holder)).isLessThanOrEqualTo(BLOCKS);
+    }
+
+    @Test
+    void aLostBatchIsReplayed() {
+        double replays = registry.find("router.kv.events.replays").tag("engine", "engine-1").tag("outcome", "ok")
+                .counters().stream().mapToDouble(c -> c.count()).sum();
+        // The planting step's batch goes to the replay buffer only: the router misses it live.
+        models.get(1).loseNextKvEventBatches(1); // a chat of one token: one batch (its prefill step)
+        String body = chat(system("lost batch"), "Planted.");
+        direct(1, body);
+        // The next batch reveals the gap; the router asks the replay socket for what it missed.
+        direct(1, chat(system("next batch " + System.nanoTime()), "Reveal."));
+        await().atMost(WAIT).until(() -> registry.find("router.kv.events.replays").tag("engine", "engine-1")
+                .tag("outcome", "ok").counters().stream().mapToDouble(c -> c.count()).sum() > replays);
+
+        assertThat(routedTo(chat(system("lost batch"), "Where is it?"))).isEqualTo(1);
     }
 
     @Test
