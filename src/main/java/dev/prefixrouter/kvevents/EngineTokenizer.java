@@ -40,8 +40,10 @@ import tools.jackson.core.json.JsonFactory;
  * <p>Never fails a request: a tokenizer that is slower than the timeout, answers an error, or cannot be reached
  * gives an empty result, counted in {@code router.kv.tokenizer.fallbacks}, and the request is routed by the
  * approximate index. The body sent is the request's own bytes wrapped between a short prefix and suffix, not a
- * copy; the answer is bounded by its declared length. Connections come from a bounded pool whose waiting queue is
- * bounded too, so a tokenizer that hangs cannot gather an unbounded backlog.
+ * copy; the answer is bounded by its declared length. Prompts above {@code max-prompt-size} are not tokenized, and
+ * at most {@code max-concurrent} answers are read at once (a bounded pool, whose waiting queue is bounded too), so
+ * the memory tokenization holds outside the request-memory budget is bounded, and a tokenizer that hangs cannot
+ * gather an unbounded backlog.
  */
 @Slf4j
 public final class EngineTokenizer implements AutoCloseable {
@@ -61,20 +63,24 @@ public final class EngineTokenizer implements AutoCloseable {
     private final Timer latency;
     private final Counter timeouts;
     private final Counter errors;
+    private final Counter tooLong;
+    private final long maxPromptBytes;
 
     public EngineTokenizer(KvEventsProperties.Tokenizer properties, MeterRegistry registry) {
         this.sidecar = properties.url().isBlank() ? null
                 : URI.create(properties.url().replaceAll("/+$", "") + "/tokenize");
         this.timeout = properties.timeout();
         this.cache = new TokenCache(properties.cacheMemory().toBytes());
-        this.connections = ConnectionProvider.builder("kv-tokenizer").maxConnections(64)
-                .pendingAcquireMaxCount(256).maxIdleTime(Duration.ofSeconds(30)).build();
+        this.maxPromptBytes = properties.maxPromptSize().toBytes();
+        this.connections = ConnectionProvider.builder("kv-tokenizer").maxConnections(properties.maxConcurrent())
+                .pendingAcquireMaxCount(1024).maxIdleTime(Duration.ofSeconds(30)).build();
         this.http = HttpClient.create(connections).compress(false).followRedirect(false)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, timeout.toMillis()));
         this.latency = Timer.builder("router.kv.tokenizer.latency")
                 .description("Time to a /tokenize answer that arrived in time").register(registry);
         this.timeouts = fallbacks(registry, "timeout");
         this.errors = fallbacks(registry, "error");
+        this.tooLong = fallbacks(registry, "too_long");
         Gauge.builder("router.kv.tokenizer.cache.bytes", cache, TokenCache::accountedBytes).baseUnit("bytes")
                 .description("Accounted bytes of cached prompt tokens").register(registry);
         Gauge.builder("router.kv.tokenizer.cache.max.bytes", cache, TokenCache::maxBytes).baseUnit("bytes")
@@ -93,6 +99,10 @@ public final class EngineTokenizer implements AutoCloseable {
 
     /** The prompt's token ids, or empty when they cannot be had within the timeout. */
     public Mono<int[]> tokens(String model, TokenizeInput input, List<Engine> candidates) {
+        if (input.length() > maxPromptBytes) {
+            tooLong.increment();
+            return Mono.empty();
+        }
         long key = key(model, input);
         int[] cached = cache.get(key);
         if (cached != null) {

@@ -5,6 +5,7 @@ import jakarta.validation.constraints.NotNull;
 import java.time.Duration;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
@@ -60,10 +61,30 @@ public record KvEventsProperties(
      *                    to ask the engine the request is routed among
      * @param timeout     a tokenization slower than this routes the request by the approximate index instead
      * @param cacheMemory budget of the cache of recent prompts' tokens
+     * @param maxPromptSize longer prompts (their raw JSON) are not tokenized but routed by the approximate index:
+     *                      an answer holds about 7 bytes per token, and a request's tokens 4 bytes each, outside
+     *                      the request-memory budget
+     * @param maxConcurrent tokenizations in flight at once (the rest wait for a connection, holding nothing new), so
+     *                      answers being read hold at most about {@code maxConcurrent × 2 × maxPromptSize}
      */
     public record Tokenizer(
             @NotNull @DefaultValue("") String url,
             @NotNull @DefaultValue("250ms") Duration timeout,
-            @NotNull @DefaultValue("16MB") DataSize cacheMemory) {
+            @NotNull @DefaultValue("16MB") DataSize cacheMemory,
+            @NotNull @DefaultValue("1MB") DataSize maxPromptSize,
+            @DefaultValue("32") int maxConcurrent) {
+
+        @ConstructorBinding // the other constructor is for tests
+        public Tokenizer {
+            if (maxConcurrent < 1) {
+                throw new IllegalArgumentException("router.kv-events.tokenizer.max-concurrent must be at least 1, was "
+                        + maxConcurrent);
+            }
+        }
+
+        /** Defaults but for the tokenizer's URL and timeout; for tests. */
+        public Tokenizer(String url, Duration timeout, DataSize cacheMemory) {
+            this(url, timeout, cacheMemory, DataSize.ofMegabytes(1), 32);
+        }
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.prefixrouter.admission.LimitsProperties;
 import dev.prefixrouter.fleet.Fleet;
 import dev.prefixrouter.fleet.FleetProperties;
+import dev.prefixrouter.kvevents.KvEventsProperties;
 import dev.prefixrouter.fleet.ejection.OutlierEjectionProperties;
 import dev.prefixrouter.fleet.health.HealthCheckProperties;
 import dev.prefixrouter.fleet.kubernetes.DiscoveryProperties;
@@ -29,7 +30,7 @@ class ConfigurationValidationTest {
     @Configuration(proxyBeanMethods = false)
     @EnableConfigurationProperties({FleetProperties.class, EngineStatsProperties.class, HealthCheckProperties.class,
             OutlierEjectionProperties.class, ProxyProperties.class, RoutingProperties.class, LimitsProperties.class,
-            DiscoveryProperties.class, ClientKeysProperties.class})
+            DiscoveryProperties.class, ClientKeysProperties.class, KvEventsProperties.class})
     static class AllProperties {
     }
 
@@ -54,6 +55,11 @@ class ConfigurationValidationTest {
             assertThat(discovery.kubernetes().modelsAnnotation()).isEqualTo("prefix-router/models");
             assertThat(discovery.kubernetes().portAnnotation()).isEqualTo("prefix-router/port");
             assertThat(discovery.kubernetes().resyncPeriod()).isEqualTo(Duration.ofMinutes(5));
+            KvEventsProperties kvEvents = context.getBean(KvEventsProperties.class);
+            assertThat(kvEvents.enabled()).isFalse();
+            assertThat(kvEvents.endpointTemplate()).isEqualTo("tcp://{host}:5557");
+            assertThat(kvEvents.tokenizer().timeout()).isEqualTo(Duration.ofMillis(250));
+            assertThat(kvEvents.tokenizer().maxConcurrent()).isEqualTo(32);
             ClientKeysProperties clientKeys = context.getBean(ClientKeysProperties.class);
             assertThat(clientKeys.enabled()).isFalse();
             assertThat(clientKeys.reloadInterval()).isEqualTo(Duration.ofSeconds(10));
@@ -80,7 +86,10 @@ class ConfigurationValidationTest {
             "router.discovery.kubernetes.port=0         | router.discovery.kubernetes.port must be between 1 and",
             "router.discovery.kubernetes.scheme=ftp     | router.discovery.kubernetes.scheme must be http or https",
             "router.discovery.kubernetes.resync-period=-1s | router.discovery.kubernetes.resync-period must not be",
-            "router.discovery.kubernetes.api-server-url=h:80 | router.discovery.kubernetes.api-server-url must be"})
+            "router.discovery.kubernetes.api-server-url=h:80 | router.discovery.kubernetes.api-server-url must be",
+            "router.kv-events.block-size=0              | router.kv-events.block-size must be at least 1",
+            "router.kv-events.max-memory=10B            | router.kv-events.max-memory must be at least 1KB",
+            "router.kv-events.tokenizer.max-concurrent=0 | router.kv-events.tokenizer.max-concurrent must be at least 1"})
     void invalidValuesNameTheProperty(String properties, String expected) {
         runner.withPropertyValues(properties.split(";")).run(context -> {
             assertThat(context).hasFailed();

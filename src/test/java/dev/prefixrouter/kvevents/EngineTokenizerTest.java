@@ -128,6 +128,20 @@ class EngineTokenizerTest {
     }
 
     @Test
+    void aPromptAboveTheLimitIsNotTokenized() {
+        EngineTokenizer small = new EngineTokenizer(new KvEventsProperties.Tokenizer("", Duration.ofMillis(300),
+                DataSize.ofKilobytes(64), DataSize.ofBytes(64), 4), new SimpleMeterRegistry());
+        answer.set(Mono.just("{\"tokens\":[1]}"));
+        try {
+            assertThat(small.tokens("m", chat("{\"messages\":[\"" + "x".repeat(100) + "\"]}"), List.of(engine))
+                    .block(Duration.ofSeconds(5))).isNull();
+            assertThat(received).isEmpty();
+        } finally {
+            small.close();
+        }
+    }
+
+    @Test
     void theCacheKeepsWithinItsBudget() {
         TokenCache cache = new TokenCache(1000);
         for (int i = 0; i < 100; i++) {
