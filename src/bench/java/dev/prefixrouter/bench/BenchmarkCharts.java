@@ -45,6 +45,7 @@ final class BenchmarkCharts {
             "session", new Color(0xedc948),
             "prefix-aware", new Color(0x4e79a7),
             "prefix-aware-bounded", new Color(0x59a14f),
+            "precise", new Color(0xf28e2b),
             "oracle", new Color(0xe15759),
             "external", new Color(0x4e79a7));
     private static final Map<String, Color> REGIME_COLORS = Map.of(
