@@ -34,6 +34,14 @@ public final class BlockKeys {
         return root == ROOT ? ~root : root;
     }
 
+    /**
+     * The parent of the first block for a LoRA adapter by name ({@link #ROOT} for {@code null}): newer vLLM keys
+     * blocks by {@code lora_name} and deprecates {@code lora_id}, and a request names its adapter, not its id.
+     */
+    public static long root(String loraName) {
+        return loraName == null ? ROOT : root(HASHER.hashCharsToLong(loraName));
+    }
+
     /** The parent of the first block for vLLM's {@code lora_id}: {@link #ROOT} for {@code null} (base model). */
     public static long root(Integer loraId) {
         return loraId == null ? ROOT : root(loraId.longValue());

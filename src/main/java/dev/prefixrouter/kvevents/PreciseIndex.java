@@ -24,9 +24,9 @@ import java.util.function.Function;
  * then held at their size by eviction; capacity one table took is not given back to the other. Growth rehashes
  * under the lock, at most about log2(budget / 800) times per table.
  *
- * <p>Eviction: when a table is full and cannot grow, CLOCK (second chance) picks the victim: entries touched since
- * the hand last passed (stored, matched, reported again) survive one more round; speculative-only keys start
- * without that bit. An evicted key stops being credited to every engine; an evicted mapping un-credits its engine on
+ * <p>Eviction: when a table is full and cannot grow, a CLOCK-like second chance picks the victim (searching from a
+ * random slot, see {@link ProbeTable}): entries touched since a search last passed (stored, matched, reported
+ * again) survive one more round; speculative-only keys start without that bit. An evicted key stops being credited to every engine; an evicted mapping un-credits its engine on
  * its key, since that engine's later removal could no longer find it. Eviction only ever removes credit: the index
  * never credits an engine with a block it reported evicted, and every eviction is counted.
  *

@@ -4,8 +4,14 @@ package dev.prefixrouter.kvevents;
  * What {@link KeyTable} and {@link EngineHashTable} share: open addressing with linear probing over a capacity
  * that need not be a power of two (a slot's home is the hash's high 32 bits scaled to the capacity, so a table can
  * grow by less than doubling and use its budget to the last slot), at most 3/4 full, deletion by backward shift
- * (no tombstones), and a CLOCK hand with one reference bit per slot for eviction. Not thread-safe: its owner's lock
+ * (no tombstones), and CLOCK-like eviction with one reference bit per slot. Not thread-safe: its owner's lock
  * guards it.
+ *
+ * <p>The eviction hand starts each search at a random slot rather than where it stopped last: a hand that sweeps in
+ * order deletes in slot order while inserts land anywhere, so the slots just ahead of it fill up and linear probing
+ * degrades into runs of tens of thousands of slots (measured: 31,855 in a 65,536-slot table). From a random start,
+ * deletions are as uniform as inserts; the search still clears the reference bits it passes, so a recently touched
+ * entry survives until a later search reaches it again.
  */
 abstract class ProbeTable {
 
@@ -15,7 +21,7 @@ abstract class ProbeTable {
     int size;
     /** Incremented whenever entries move (a deletion's backward shift, a resize): scans in batches restart. */
     long moves;
-    private int hand;
+    private long random = 0x5DEECE66DL;
 
     ProbeTable(int capacity) {
         this.capacity = capacity;
@@ -35,8 +41,12 @@ abstract class ProbeTable {
         return slot + 1 == capacity ? 0 : slot + 1;
     }
 
-    /** The CLOCK victim: the first occupied slot after the hand whose reference bit is clear, clearing bits on the way. */
+    /** The victim: from a random slot, the first occupied one whose reference bit is clear, clearing bits on the way. */
     final int victim() {
+        random ^= random << 13; // xorshift64: cheap, and good enough to spread starting points
+        random ^= random >>> 7;
+        random ^= random << 17;
+        int hand = (int) (((random >>> 32) * capacity) >>> 32);
         for (long step = 0; step <= 2L * capacity; step++) {
             hand = next(hand);
             if (occupied(hand)) {

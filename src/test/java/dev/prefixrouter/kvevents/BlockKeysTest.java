@@ -56,6 +56,9 @@ class BlockKeysTest {
         long[] lora1 = BlockKeys.keys(prompt, 16, BlockKeys.root(Integer.valueOf(1)));
         long[] lora2 = BlockKeys.keys(prompt, 16, BlockKeys.root(2L));
         assertThat(BlockKeys.root((Integer) null)).isEqualTo(BlockKeys.ROOT);
+        assertThat(BlockKeys.root((String) null)).isEqualTo(BlockKeys.ROOT);
+        assertThat(BlockKeys.root("sql-adapter")).isEqualTo(BlockKeys.root("sql-adapter"))
+                .isNotEqualTo(BlockKeys.root("chat-adapter")).isNotEqualTo(BlockKeys.ROOT);
         assertThat(lora1[0]).isNotEqualTo(base[0]).isNotEqualTo(lora2[0]);
         assertThat(lora1[1]).isNotEqualTo(base[1]).isNotEqualTo(lora2[1]);
     }

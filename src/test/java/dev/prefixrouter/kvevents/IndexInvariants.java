@@ -17,6 +17,12 @@ final class IndexInvariants {
             assertThat(maps.engineHashes).hasSize(maps.capacity);
             assertThat(keys.size * 4L).as("key load").isLessThanOrEqualTo(keys.capacity * 3L);
             assertThat(maps.size * 4L).as("mapping load").isLessThanOrEqualTo(maps.capacity * 3L);
+            java.util.Map<Long, Long> mappedEngines = new java.util.HashMap<>(); // router key -> engines mapping to it
+            for (int s = 0; s < maps.capacity; s++) {
+                if (maps.occupied(s)) {
+                    mappedEngines.merge(maps.routerKeys[s], 1L << maps.engine(s), (x, y) -> x | y);
+                }
+            }
             long[] blocks = new long[IndexState.MAX_ENGINES];
             int occupied = 0;
             for (int s = 0; s < keys.capacity; s++) {
@@ -29,7 +35,7 @@ final class IndexInvariants {
                 for (long h = keys.held[s]; h != 0; h &= h - 1) {
                     int engine = Long.numberOfTrailingZeros(h);
                     blocks[engine]++;
-                    assertThat(hasMapping(maps, engine, keys.keys[s]))
+                    assertThat((mappedEngines.getOrDefault(keys.keys[s], 0L) & (1L << engine)) != 0)
                             .as("engine %d's credit on key %d has a mapping", engine, keys.keys[s]).isTrue();
                 }
             }
@@ -47,24 +53,29 @@ final class IndexInvariants {
         });
     }
 
-    private static boolean hasMapping(EngineHashTable maps, int engine, long key) {
-        for (int s = 0; s < maps.capacity; s++) {
-            if (maps.occupied(s) && maps.engine(s) == engine && maps.routerKeys[s] == key) {
-                return true;
-            }
+    /** The longest run of occupied slots, wrapping: linear probing's cost, which must stay short. */
+    static int longestRun(ProbeTable table) {
+        int longest = 0;
+        int run = 0;
+        for (int s = 0; s < 2 * table.capacity && longest < table.capacity; s++) {
+            run = table.occupied(s % table.capacity) ? run + 1 : 0;
+            longest = Math.max(longest, run);
         }
-        return false;
+        return longest;
     }
 
     /** Whether the index credits the engine with the key now, by the tables directly. */
     static boolean credits(PreciseIndex index, int engine, long key, long nowNanos) {
-        return index.inspect(state -> {
-            int s = state.keys.find(KeyTable.normalize(key));
-            if (s < 0) {
-                return false;
-            }
-            long bits = state.keys.held[s] | state.liveSpeculation(s, nowNanos);
-            return (bits & (1L << engine)) != 0;
-        });
+        return index.inspect(state -> credits(state, engine, key, nowNanos));
+    }
+
+    /** The same, under the lock already. */
+    static boolean credits(IndexState state, int engine, long key, long nowNanos) {
+        int s = state.keys.find(KeyTable.normalize(key));
+        if (s < 0) {
+            return false;
+        }
+        long bits = state.keys.held[s] | state.liveSpeculation(s, nowNanos);
+        return (bits & (1L << engine)) != 0;
     }
 }
