@@ -46,6 +46,6 @@ public record RunResult(String regime, String policy, int numGpuBlocks, long bud
 
     /** Whether this run routed by the prefix index (so its index figures mean something). */
     public boolean indexed() {
-        return policy.startsWith("prefix-aware") && !index.isEmpty();
+        return (policy.startsWith("prefix-aware") || policy.equals("precise")) && !index.isEmpty();
     }
 }

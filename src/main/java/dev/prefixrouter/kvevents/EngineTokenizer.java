@@ -34,8 +34,8 @@ import tools.jackson.core.json.JsonFactory;
 /**
  * A request's token ids as the engines see them, from vLLM's {@code POST /tokenize}: a chat request's
  * {@code messages} (the engine applies its chat template and the generation prompt, as it will when serving) or a
- * completion's {@code prompt}. Asked of a configured tokenizer (e.g. a CPU-only vLLM sidecar) or else of one of the
- * request's candidate engines, chosen by the prompt's hash so that load spreads.
+ * completion's {@code prompt}. Asked of a configured tokenizer (e.g. a CPU-only vLLM sidecar) or else of the
+ * request's least busy candidate engine.
  *
  * <p>Never fails a request: a tokenizer that is slower than the timeout, answers an error, or cannot be reached
  * gives an empty result, counted in {@code router.kv.tokenizer.fallbacks}, and the request is routed by the
@@ -108,7 +108,7 @@ public final class EngineTokenizer implements AutoCloseable {
         if (cached != null) {
             return Mono.just(cached);
         }
-        Engine engine = candidates.get((int) Math.floorMod(key, (long) candidates.size()));
+        Engine engine = leastBusy(candidates, key);
         URI uri = sidecar != null ? sidecar : engine.resolve("/tokenize");
         String apiKey = sidecar != null ? null : engine.apiKey();
         long maxAnswer = (long) input.length() * ANSWER_BYTES_PER_PROMPT_BYTE + ANSWER_SLACK_BYTES;
@@ -143,6 +143,23 @@ public final class EngineTokenizer implements AutoCloseable {
                     fallBack(error, uri);
                     return Mono.empty();
                 });
+    }
+
+    /**
+     * The candidate with the fewest requests in flight from this router: its API server answers soonest (vLLM
+     * tokenizes on the same event loop that streams its responses). Ties go by the prompt's hash, so load spreads.
+     */
+    private static Engine leastBusy(List<Engine> candidates, long key) {
+        int size = candidates.size();
+        int offset = (int) Math.floorMod(key, (long) size);
+        Engine best = null;
+        for (int i = 0; i < size; i++) {
+            Engine engine = candidates.get((offset + i) % size);
+            if (best == null || engine.inFlight() < best.inFlight()) {
+                best = engine;
+            }
+        }
+        return best;
     }
 
     private void fallBack(Throwable error, URI uri) {
