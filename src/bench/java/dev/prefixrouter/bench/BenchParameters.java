@@ -15,9 +15,10 @@ import java.util.Map;
  * <p>The defaults are the seed's multi-round QA workload scaled down to a 2-core machine: the seed ran 100 users
  * with 8k–64k-token system prompts and 5 rounds each on 40 GPU engines; here 40 users with 1k–8k-token prompts on
  * 4 simulated engines, so the whole matrix (7 policies × 2 regimes, about 2 minutes each) runs in about 30
- * minutes. A user pauses 3 s on average before each question, which keeps round-robin's fleet busy prefilling (about 60 % of its prefill capacity)
- * without saturating it. The time scale is 5 rather than the 10–20 the simulator allows: the machine is shared, and
- * every real-time stall of the host (or of this JVM) shows up time-scale times longer in engine-time latencies.
+ * minutes. A user pauses 3 s on average before each question, which keeps round-robin's fleet busy prefilling
+ * (about 60 % of its prefill capacity) without saturating it. The time scale is 5 rather than the 10–20 the
+ * simulator allows: the machine is shared, and every real-time stall of the host (or of this JVM) shows up
+ * time-scale times longer in engine-time latencies.
  *
  * @param engines              simulated engines (K)
  * @param users                concurrent users; a user who has finished its rounds is replaced by a new one
