@@ -46,6 +46,15 @@ final class KvEventMeters {
         this.received = counter("router.kv.events.received", "KV-event batches received from the engine, live or"
                 + " replayed", null, null);
         this.applied = counter("router.kv.events.applied", "KV events delivered to the precise index", null, null);
+        // Registered at 0, so that dashboards and alerts see a rate of 0 rather than no data until the first one.
+        for (String reason : List.of(MALFORMED, UNKNOWN_EVENT, GAP_UNRECOVERED)) {
+            dropped(reason, 0);
+        }
+        replay(true, 0);
+        replay(false, 0);
+        for (String reason : List.of(RESTART, GAP, SINK_FAILED, CLEARED)) {
+            forgotten(reason, 0);
+        }
         synchronized (registered) {
             registered.add(Gauge.builder("router.kv.events.live", live, AtomicInteger::get)
                     .description("1 while the engine's KV-event stream is subscribed and in sequence, else 0")
@@ -67,13 +76,21 @@ final class KvEventMeters {
     }
 
     void replay(boolean ok) {
+        replay(ok, 1);
+    }
+
+    private void replay(boolean ok, int count) {
         counter("router.kv.events.replays", "Replays of missed KV-event batches, by outcome", "outcome",
-                ok ? "ok" : "failed").increment();
+                ok ? "ok" : "failed").increment(count);
     }
 
     void forgotten(String reason) {
+        forgotten(reason, 1);
+    }
+
+    private void forgotten(String reason, int count) {
         counter("router.kv.events.forgotten", "Times everything the engine reported was forgotten, by reason",
-                "reason", reason).increment();
+                "reason", reason).increment(count);
     }
 
     void live(boolean value) {

@@ -10,6 +10,7 @@ import dev.prefixrouter.prometheus.Sample;
 import dev.prefixrouter.sim.Fault;
 import dev.prefixrouter.sim.KvCacheEngineModel;
 import dev.prefixrouter.sim.KvCacheModelConfig;
+import dev.prefixrouter.sim.KvEventsConfig;
 import dev.prefixrouter.support.Http;
 import dev.prefixrouter.support.RouterTest;
 import dev.prefixrouter.support.SimulatedFleet;
@@ -52,8 +53,13 @@ class DashboardMetricsTest {
 
     @DynamicPropertySource
     static void engines(DynamicPropertyRegistry registry) {
-        fleet.start("m", new KvCacheEngineModel(KvCacheModelConfig.defaults()));
-        fleet.start("m", new KvCacheEngineModel(KvCacheModelConfig.defaults()));
+        // The two engines that serve publish KV-cache events, so the precise-routing panels have their meters.
+        registry.add("router.kv-events.enabled", () -> "true");
+        for (int i = 0; i < 2; i++) {
+            KvEventsConfig events = KvEventsConfig.loopback();
+            fleet.start("m", new KvCacheEngineModel(KvCacheModelConfig.defaults(), events));
+            registry.add("router.kv-events.endpoints[engine-" + i + "]", events::endpoint);
+        }
         fleet.start("refused", FAST, FAST).fault(Fault.UNAVAILABLE);
         fleet.start("refused", FAST, FAST).fault(Fault.UNAVAILABLE);
         fleet.register(registry);
