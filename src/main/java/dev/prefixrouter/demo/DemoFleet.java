@@ -2,11 +2,14 @@ package dev.prefixrouter.demo;
 
 import dev.prefixrouter.fleet.EngineSpec;
 import dev.prefixrouter.fleet.Fleet;
+import dev.prefixrouter.sim.EngineModelKind;
 import dev.prefixrouter.sim.EngineSimulator;
+import dev.prefixrouter.sim.KvEventsConfig;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import lombok.extern.slf4j.Slf4j;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Profile;
 import org.springframework.stereotype.Component;
@@ -23,24 +26,32 @@ class DemoFleet implements SmartLifecycle {
     private final DemoProperties properties;
     private final Fleet fleet;
     private final List<EngineSimulator> engines = new ArrayList<>();
+    private final boolean kvEvents;
 
-    DemoFleet(DemoProperties properties, Fleet fleet) {
+    DemoFleet(DemoProperties properties, Fleet fleet,
+            @Value("${router.kv-events.enabled:false}") boolean kvEvents) {
         this.properties = properties;
         this.fleet = fleet;
+        this.kvEvents = kvEvents && properties.engineModel() == EngineModelKind.KV_CACHE;
     }
 
+    /**
+     * Starts the engines; with {@code router.kv-events.enabled} their KV caches publish events on free loopback
+     * ports, announced to the router as discovery would (the engine's PUB and replay endpoints).
+     */
     @Override
     public void start() {
         for (int i = 0; i < properties.engines(); i++) {
+            KvEventsConfig events = kvEvents ? KvEventsConfig.loopback() : null;
             EngineSimulator engine = EngineSimulator.start(
                     new EngineSimulator.Settings("127.0.0.1", 0, properties.model(), properties.maxTokens()),
-                    properties.createModel());
+                    properties.createModel(events));
             engines.add(engine);
             fleet.add(new EngineSpec("demo-" + i, URI.create(engine.baseUrl()), List.of(properties.model()),
-                    null));
+                    null, events == null ? null : events.endpoint() + "," + events.replayEndpoint()));
         }
-        log.info("demo: {} simulated {} engines serving '{}' on {}", engines.size(), properties.engineModel(),
-                properties.model(),
+        log.info("demo: {} simulated {} engines serving '{}'{} on {}", engines.size(), properties.engineModel(),
+                properties.model(), kvEvents ? ", publishing KV-cache events," : "",
                 engines.stream().map(EngineSimulator::baseUrl).toList());
     }
 

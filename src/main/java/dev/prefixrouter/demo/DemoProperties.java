@@ -2,6 +2,7 @@ package dev.prefixrouter.demo;
 
 import dev.prefixrouter.sim.EngineModel;
 import dev.prefixrouter.sim.EngineModelKind;
+import dev.prefixrouter.sim.KvEventsConfig;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
@@ -36,7 +37,7 @@ public record DemoProperties(
         @NotNull @DefaultValue("20ms") Duration interTokenLatency,
         @Min(1) @DefaultValue("32") int maxTokens) {
 
-    EngineModel createModel() {
-        return engineModel.create(timeToFirstToken, interTokenLatency, numGpuBlocks, timeScale);
+    EngineModel createModel(KvEventsConfig kvEvents) {
+        return engineModel.create(timeToFirstToken, interTokenLatency, numGpuBlocks, timeScale, kvEvents);
     }
 }

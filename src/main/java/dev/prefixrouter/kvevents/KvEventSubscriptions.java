@@ -109,13 +109,19 @@ public final class KvEventSubscriptions implements FleetListener, AutoCloseable 
         }
     }
 
-    /** Where {@code engine} publishes, by configuration, discovery, then the templates. */
+    /**
+     * Where {@code engine} publishes, by configuration, discovery, then the templates. Discovery's value (a pod
+     * annotation, the demo's engines) is {@code tcp://host:port} or {@code tcp://host:port,tcp://host:replayPort}.
+     */
     static Endpoints resolve(KvEventsProperties properties, Engine engine) {
         String host = engine.url().getHost();
         String events = properties.endpoints().get(engine.id());
         String source = "router.kv-events.endpoints[" + engine.id() + "]";
-        if (events == null && engine.kvEventsEndpoint() != null) {
-            events = engine.kvEventsEndpoint();
+        // Discovery's value is the PUB endpoint, optionally followed by ",<replay endpoint>".
+        String[] discovered = engine.kvEventsEndpoint() == null ? new String[0]
+                : engine.kvEventsEndpoint().split(",", 2);
+        if (events == null && discovered.length > 0) {
+            events = discovered[0];
             source = "pod annotation " + properties.podAnnotation();
         }
         if (events == null) {
@@ -124,6 +130,10 @@ public final class KvEventSubscriptions implements FleetListener, AutoCloseable 
         }
         String replay = properties.replayEndpoints().get(engine.id());
         String replaySource = "router.kv-events.replay-endpoints[" + engine.id() + "]";
+        if (replay == null && discovered.length == 2) {
+            replay = discovered[1];
+            replaySource = "pod annotation " + properties.podAnnotation();
+        }
         if (replay == null) {
             replay = properties.replayEndpointTemplate().replace("{host}", host);
             replaySource = "router.kv-events.replay-endpoint-template";

@@ -16,10 +16,19 @@ public enum EngineModelKind {
      * @param timeScale    how much faster than real time the engine runs, for {@link #KV_CACHE}
      */
     public EngineModel create(Duration ttft, Duration itl, int numGpuBlocks, double timeScale) {
+        return create(ttft, itl, numGpuBlocks, timeScale, null);
+    }
+
+    /** @param kvEvents where a {@link #KV_CACHE} engine publishes its KV-cache events, or {@code null}: none */
+    public EngineModel create(Duration ttft, Duration itl, int numGpuBlocks, double timeScale,
+            KvEventsConfig kvEvents) {
         return switch (this) {
             case FIXED -> new FixedLatencyModel(ttft, itl);
-            case KV_CACHE -> new KvCacheEngineModel(KvCacheModelConfig.defaults()
-                    .withNumGpuBlocks(numGpuBlocks).withTimeScale(timeScale));
+            case KV_CACHE -> {
+                KvCacheModelConfig config = KvCacheModelConfig.defaults().withNumGpuBlocks(numGpuBlocks)
+                        .withTimeScale(timeScale);
+                yield kvEvents == null ? new KvCacheEngineModel(config) : new KvCacheEngineModel(config, kvEvents);
+            }
         };
     }
 }

@@ -57,6 +57,22 @@ class KvEventSubscriptionsTest {
     }
 
     @Test
+    void anAnnotationMayNameTheReplayEndpointToo() {
+        KvEventsProperties properties = properties("tcp://{host}:5557", "tcp://{host}:5558", Map.of(),
+                Map.of("configured", "tcp://10.9.9.9:7001"));
+
+        assertThat(KvEventSubscriptions.resolve(properties, engine("both", "10.0.0.5",
+                "tcp://10.0.0.5:6000,tcp://10.0.0.5:6001")))
+                .isEqualTo(new KvEventSubscriptions.Endpoints("tcp://10.0.0.5:6000", "tcp://10.0.0.5:6001"));
+        assertThat(KvEventSubscriptions.resolve(properties, engine("configured", "10.0.0.6",
+                "tcp://10.0.0.6:6000,tcp://10.0.0.6:6001")))
+                .isEqualTo(new KvEventSubscriptions.Endpoints("tcp://10.0.0.6:6000", "tcp://10.9.9.9:7001"));
+        assertThatThrownBy(() -> KvEventSubscriptions.resolve(properties, engine("bad", "10.0.0.7",
+                "tcp://10.0.0.7:6000,udp://x")))
+                .hasMessageContaining("pod annotation").hasMessageContaining("udp://x");
+    }
+
+    @Test
     void malformedEndpointsAreRefusedWithTheirSource() {
         Engine engine = engine("e", "10.0.0.1", null);
         assertThatThrownBy(() -> KvEventSubscriptions.resolve(properties("tcp://{host}:5557", "tcp://{host}:5558",
