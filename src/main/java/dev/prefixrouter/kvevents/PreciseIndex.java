@@ -1,10 +1,10 @@
 package dev.prefixrouter.kvevents;
 
+import dev.prefixrouter.trie.ShortHoldLock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 
 /**
@@ -53,9 +53,8 @@ public final class PreciseIndex {
     public static final long UNKNOWN_KEY = 0L;
     static final int KEYS_PER_HOLD = 256;
     static final int FORGET_SLOTS_PER_HOLD = 4096;
-    private static final int SPINS_BEFORE_PARKING = 100;
 
-    private final ReentrantLock lock = new ReentrantLock();
+    private final ShortHoldLock lock = new ShortHoldLock();
     private final IndexState state;
     private final EngineIndexes engines = new EngineIndexes();
 
@@ -79,7 +78,7 @@ public final class PreciseIndex {
         if (known >= 0) {
             return known;
         }
-        lock();
+        lock.acquire();
         try {
             return engines.assign(engineId);
         } finally {
@@ -99,7 +98,7 @@ public final class PreciseIndex {
             return;
         }
         forget(engine);
-        lock();
+        lock.acquire();
         try {
             engines.release(engineId, engine);
         } finally {
@@ -109,7 +108,7 @@ public final class PreciseIndex {
 
     /** Credits the engine with {@code routerKey}, reported under its own {@code engineHash}. */
     public void stored(int engine, long engineHash, long routerKey) {
-        lock();
+        lock.acquire();
         try {
             if (isWritable(engine)) {
                 state.stored(engine, engineHash, routerKey);
@@ -121,7 +120,7 @@ public final class PreciseIndex {
 
     /** Un-credits the key the engine stored under {@code engineHash}, speculation included; false if unknown. */
     public boolean removed(int engine, long engineHash) {
-        lock();
+        lock.acquire();
         try {
             return isWritable(engine) && state.removed(engine, engineHash);
         } finally {
@@ -131,7 +130,7 @@ public final class PreciseIndex {
 
     /** The router key the engine stored under {@code engineHash}, or {@link #UNKNOWN_KEY}. */
     public long routerKey(int engine, long engineHash) {
-        lock();
+        lock.acquire();
         try {
             return isWritable(engine) ? state.routerKey(engine, engineHash) : UNKNOWN_KEY;
         } finally {
@@ -143,7 +142,7 @@ public final class PreciseIndex {
     public void speculate(int engine, long[] routerKeys, long nowNanos) {
         Objects.requireNonNull(routerKeys, "routerKeys");
         for (int from = 0; from < routerKeys.length; from += KEYS_PER_HOLD) {
-            lock();
+            lock.acquire();
             try {
                 if (!isWritable(engine)) {
                     return;
@@ -172,7 +171,7 @@ public final class PreciseIndex {
         Objects.requireNonNull(routerKeys, "routerKeys");
         int[] depth = new int[IndexState.MAX_ENGINES];
         int[] result = new int[engineIndexes.length];
-        lock();
+        lock.acquire();
         try {
             long wanted = 0;
             for (int engine : engineIndexes) {
@@ -211,7 +210,7 @@ public final class PreciseIndex {
     /** {@link #forget(String)} by index. */
     public void forget(int engine) {
         requireIndex(engine);
-        lock();
+        lock.acquire();
         try {
             engines.forgetting(engine, true);
         } finally {
@@ -221,7 +220,7 @@ public final class PreciseIndex {
             sweep(state.keys, (from, batch) -> state.forgetKeys(engine, from, batch));
             sweep(state.mappings, (from, batch) -> state.forgetMappings(engine, from, batch));
         } finally {
-            lock();
+            lock.acquire();
             try {
                 engines.forgetting(engine, false);
             } finally {
@@ -232,7 +231,7 @@ public final class PreciseIndex {
 
     /** A consistent snapshot of sizes, budget, evictions and per-engine blocks. */
     public PreciseIndexStats stats() {
-        lock();
+        lock.acquire();
         try {
             List<PreciseIndexStats.EngineBlocks> perEngine = new ArrayList<>();
             for (int i = 0; i < IndexState.MAX_ENGINES; i++) {
@@ -254,7 +253,7 @@ public final class PreciseIndex {
 
     /** Runs {@code inspection} under the lock; for tests that check the internal invariants. */
     <T> T inspect(Function<IndexState, T> inspection) {
-        lock();
+        lock.acquire();
         try {
             return inspection.apply(state);
         } finally {
@@ -272,7 +271,7 @@ public final class PreciseIndex {
             boolean moved = false;
             long movesAfterLastHold = -1;
             for (int from = 0; from >= 0; ) {
-                lock();
+                lock.acquire();
                 try {
                     moved |= movesAfterLastHold >= 0 && table.moves != movesAfterLastHold;
                     from = batch.run(from, FORGET_SLOTS_PER_HOLD);
@@ -285,7 +284,7 @@ public final class PreciseIndex {
                 return;
             }
         }
-        lock();
+        lock.acquire();
         try {
             batch.run(0, Integer.MAX_VALUE);
         } finally {
@@ -301,16 +300,5 @@ public final class PreciseIndex {
         if (engine < 0 || engine >= IndexState.MAX_ENGINES) {
             throw new IllegalArgumentException("engine index must be in [0, 64), was " + engine);
         }
-    }
-
-    /** Critical sections last microseconds, so a brief spin usually beats parking (and keeps event loops awake). */
-    private void lock() {
-        for (int i = 0; i < SPINS_BEFORE_PARKING; i++) {
-            if (lock.tryLock()) {
-                return;
-            }
-            Thread.onSpinWait();
-        }
-        lock.lock();
     }
 }

@@ -3,7 +3,6 @@ package dev.prefixrouter.trie;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 
 /**
@@ -28,7 +27,7 @@ import java.util.function.Function;
  * {@link #clear()}, so a store that grew for one mix of nodes and attributions can leave less room for the other.
  *
  * <p>Concurrency: {@link #key} hashes outside any lock and may run on any thread at once. Every other method takes
- * one non-fair {@link ReentrantLock} (after a short spin) for work that is bounded: O(log chunks) index lookups per
+ * one {@link ShortHoldLock} (non-fair, taken after a short spin) for work that is bounded: O(log chunks) index lookups per
  * distinct match length for match, {@link #DEFAULT_CHUNKS_PER_HOLD} chunks per hold for record (a longer prompt
  * takes several holds; every step keeps the invariants, so others may run in between), O(chunks) for undo,
  * {@code maxNodes} or {@code maxWork} for evict and maintain (docs/trie-benchmarks.md has the cost per node, to
@@ -47,9 +46,8 @@ public final class HashTrie {
     /** A record runs at most this many chunks per lock hold (256 chunks: tens of microseconds). */
     static final int DEFAULT_CHUNKS_PER_HOLD = 256;
     private static final int MAX_CHUNK_SIZE = 1 << 20;
-    private static final int SPINS_BEFORE_PARKING = 100;
 
-    private final ReentrantLock lock = new ReentrantLock();
+    private final ShortHoldLock lock = new ShortHoldLock();
     private final int chunkSize;
     private final long defaultCapacityChars;
     private final ChunkHasher hasher;
@@ -101,7 +99,7 @@ public final class HashTrie {
         requireOwnKey(key);
         Objects.requireNonNull(candidateSlots, "candidateSlots");
         int[] matched = new int[candidateSlots.length];
-        lock();
+        lock.acquire();
         try {
             matcher.match(key, candidateSlots, matched);
         } finally {
@@ -122,7 +120,7 @@ public final class HashTrie {
         requireSlotId(slot);
         PathRecorder.Cursor cursor = new PathRecorder.Cursor(key, slot);
         while (true) { // a long prompt takes several short holds rather than one long one
-            lock();
+            lock.acquire();
             try {
                 if (!state.slots.isActive(slot) || recorder.advance(cursor)) {
                     return cursor.result();
@@ -140,7 +138,7 @@ public final class HashTrie {
         if (fromDepth < 0 || fromDepth > key.chunks()) {
             throw new IllegalArgumentException("fromDepth must be in [0, " + key.chunks() + "], was " + fromDepth);
         }
-        lock();
+        lock.acquire();
         try {
             if (state.slots.isActive(slot)) {
                 recorder.undo(key, slot, fromDepth);
@@ -156,7 +154,7 @@ public final class HashTrie {
             throw new IllegalArgumentException("targetBytes and maxNodes must be >= 0, were "
                     + targetBytes + " and " + maxNodes);
         }
-        lock();
+        lock.acquire();
         try {
             int evicted = 0;
             while (evicted < maxNodes && state.accountedBytes() > targetBytes && pruner.evictLeastRecent()) {
@@ -173,7 +171,7 @@ public final class HashTrie {
         if (maxWork < 0) {
             throw new IllegalArgumentException("maxWork must be >= 0, was " + maxWork);
         }
-        lock();
+        lock.acquire();
         try {
             return pruner.sweepRetired(maxWork);
         } finally {
@@ -183,7 +181,7 @@ public final class HashTrie {
 
     /** A new engine slot, the lowest free one, with the default capacity. */
     public int acquireSlot() {
-        lock();
+        lock.acquire();
         try {
             return state.slots.acquire(defaultCapacityChars);
         } finally {
@@ -193,7 +191,7 @@ public final class HashTrie {
 
     /** Retires an engine: it stops matching now; its slot is reusable once {@link #maintain} swept it. */
     public void releaseSlot(int slot) {
-        lock();
+        lock.acquire();
         try {
             state.slots.retire(slot);
         } finally {
@@ -206,7 +204,7 @@ public final class HashTrie {
         if (capacityChars < 0) {
             throw new IllegalArgumentException("capacityChars must be >= 0, was " + capacityChars);
         }
-        lock();
+        lock.acquire();
         try {
             state.slots.requireActive(slot);
             state.slots.setCapacityChars(slot, capacityChars);
@@ -215,7 +213,7 @@ public final class HashTrie {
         }
         boolean more = true;
         while (more) { // in batches, so a big cut never holds the lock for long
-            lock();
+            lock.acquire();
             try {
                 // The engine may leave (or its capacity change again) between batches: then stop.
                 more = state.slots.isActive(slot) && state.slots.capacityChars(slot) == capacityChars
@@ -228,7 +226,7 @@ public final class HashTrie {
 
     /** Forgets every prefix; active slots stay, released ones become free. */
     public void clear() {
-        lock();
+        lock.acquire();
         try {
             state.clear();
         } finally {
@@ -238,7 +236,7 @@ public final class HashTrie {
 
     /** A consistent snapshot of sizes, budget and counters. */
     public HashTrieStats stats() {
-        lock();
+        lock.acquire();
         try {
             SlotTable slots = state.slots;
             List<HashTrieStats.SlotStats> perSlot = new ArrayList<>();
@@ -277,7 +275,7 @@ public final class HashTrie {
 
     /** Runs {@code inspection} under the lock; for tests that check the internal invariants. */
     <T> T inspect(Function<TrieState, T> inspection) {
-        lock();
+        lock.acquire();
         try {
             return inspection.apply(state);
         } finally {
@@ -301,16 +299,5 @@ public final class HashTrie {
         if (!key.isFrom(this)) {
             throw new IllegalArgumentException("the key was made by another HashTrie");
         }
-    }
-
-    /** Critical sections last microseconds, so a brief spin usually beats parking (and keeps event loops awake). */
-    private void lock() {
-        for (int i = 0; i < SPINS_BEFORE_PARKING; i++) {
-            if (lock.tryLock()) {
-                return;
-            }
-            Thread.onSpinWait();
-        }
-        lock.lock();
     }
 }

@@ -12,7 +12,8 @@ import reactor.core.scheduler.Schedulers;
 /**
  * Routing calls {@link PreciseIndex#held} and {@link PreciseIndex#speculate} on event loops while BlockHound
  * watches them. Uncontended they never park; contended they may wait briefly for the lock, which
- * {@link KvIndexBlockHoundIntegration} allows. This test makes the contention certain.
+ * {@code TrieBlockHoundIntegration} allows (the park inside {@code ShortHoldLock.acquire}). This test makes the
+ * contention certain.
  */
 class PreciseIndexOnEventLoopTest {
 
