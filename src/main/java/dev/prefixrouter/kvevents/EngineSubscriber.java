@@ -255,12 +255,7 @@ final class EngineSubscriber implements AutoCloseable {
         if (seq == 0 || replayEndpoint == null) {
             return;
         }
-        boolean ok = new ReplayClient(engineId, replayEndpoint, context, replayTimeout, POLL, () -> running)
-                .fetch(0, seq, (replayed, payload) -> {
-                    meters.received();
-                    apply(replayed, payload);
-                });
-        meters.replay(ok);
+        boolean ok = replay(0, seq);
         if (ok) {
             log.debug("engine {}: caught up on KV-event batches 0..{} from its replay buffer", engineId, seq - 1);
         } else if (started) { // part of the history arrived, then it stopped: what is missing may remove blocks
@@ -278,12 +273,7 @@ final class EngineSubscriber implements AutoCloseable {
         } else {
             log.debug("engine {}: KV-event batches {}..{} missed; asking {} to replay them", engineId, from, seq - 1,
                     replayEndpoint);
-            boolean ok = new ReplayClient(engineId, replayEndpoint, context, replayTimeout, POLL, () -> running)
-                    .fetch(from, seq, (replayed, payload) -> {
-                        meters.received();
-                        apply(replayed, payload);
-                    });
-            meters.replay(ok);
+            boolean ok = replay(from, seq);
             if (ok) {
                 log.debug("engine {}: replayed KV-event batches {}..{}", engineId, from, seq - 1);
                 return;
@@ -293,6 +283,17 @@ final class EngineSubscriber implements AutoCloseable {
         }
         meters.dropped(KvEventMeters.GAP_UNRECOVERED, seq - last - 1);
         forget(KvEventMeters.GAP);
+    }
+
+    /** Asks the replay endpoint for batches {@code [from, to)} and applies them in order; counts the outcome. */
+    private boolean replay(long from, long to) {
+        boolean ok = new ReplayClient(engineId, replayEndpoint, context, replayTimeout, POLL, () -> running)
+                .fetch(from, to, (replayed, payload) -> {
+                    meters.received();
+                    apply(replayed, payload);
+                });
+        meters.replay(ok);
+        return ok;
     }
 
     /** Delivers one batch (unless it does not decode) and moves the sequence to {@code seq}. */
