@@ -37,9 +37,8 @@ class PreciseRoutingFallbackTest {
     @DynamicPropertySource
     static void engines(DynamicPropertyRegistry registry) {
         for (int i = 0; i < 2; i++) {
-            KvEventsConfig events = KvEventsConfig.loopback();
-            fleet.start("m", new KvCacheEngineModel(KvCacheModelConfig.defaults().withNumGpuBlocks(512), events));
-            registry.add("router.kv-events.endpoints[engine-" + i + "]", () -> "tcp://127.0.0.1:" + events.port());
+            fleet.start("m", new KvCacheEngineModel(KvCacheModelConfig.defaults().withNumGpuBlocks(512),
+                    KvEventsConfig.loopback()));
         }
         fleet.register(registry);
     }

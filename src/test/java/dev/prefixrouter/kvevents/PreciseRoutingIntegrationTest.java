@@ -54,12 +54,8 @@ class PreciseRoutingIntegrationTest {
                     events);
             models.add(model);
             fleet.start("m", model);
-            String id = "engine-" + i;
-            registry.add("router.kv-events.endpoints[" + id + "]", () -> "tcp://127.0.0.1:" + events.port());
-            registry.add("router.kv-events.replay-endpoints[" + id + "]",
-                    () -> "tcp://127.0.0.1:" + events.replayPort());
         }
-        fleet.register(registry);
+        fleet.register(registry); // with each engine's KV-event endpoints
     }
 
     @AfterAll

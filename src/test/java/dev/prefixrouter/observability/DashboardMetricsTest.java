@@ -56,9 +56,7 @@ class DashboardMetricsTest {
         // The two engines that serve publish KV-cache events, so the precise-routing panels have their meters.
         registry.add("router.kv-events.enabled", () -> "true");
         for (int i = 0; i < 2; i++) {
-            KvEventsConfig events = KvEventsConfig.loopback();
-            fleet.start("m", new KvCacheEngineModel(KvCacheModelConfig.defaults(), events));
-            registry.add("router.kv-events.endpoints[engine-" + i + "]", events::endpoint);
+            fleet.start("m", new KvCacheEngineModel(KvCacheModelConfig.defaults(), KvEventsConfig.loopback()));
         }
         fleet.start("refused", FAST, FAST).fault(Fault.UNAVAILABLE);
         fleet.start("refused", FAST, FAST).fault(Fault.UNAVAILABLE);

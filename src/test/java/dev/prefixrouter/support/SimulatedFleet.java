@@ -3,6 +3,7 @@ package dev.prefixrouter.support;
 import dev.prefixrouter.sim.EngineModel;
 import dev.prefixrouter.sim.EngineSimulator;
 import dev.prefixrouter.sim.FixedLatencyModel;
+import dev.prefixrouter.sim.KvEventsConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,12 +32,23 @@ public final class SimulatedFleet implements AutoCloseable {
         return engines;
     }
 
-    /** Registers each engine as backend {@code engine-<index>}, with models learnt from its /v1/models. */
+    /**
+     * Registers each engine as backend {@code engine-<index>}, with models learnt from its /v1/models, and, for an
+     * engine that publishes KV-cache events, its PUB and replay endpoints (used once {@code router.kv-events.enabled}).
+     */
     public void register(DynamicPropertyRegistry registry) {
         for (int i = 0; i < engines.size(); i++) {
             EngineSimulator engine = engines.get(i);
-            registry.add("router.backends[" + i + "].id", () -> "engine-" + engines.indexOf(engine));
+            String id = "engine-" + i;
+            registry.add("router.backends[" + i + "].id", () -> id);
             registry.add("router.backends[" + i + "].url", engine::baseUrl);
+            KvEventsConfig events = engine.kvEvents();
+            if (events != null) {
+                registry.add("router.kv-events.endpoints[" + id + "]", events::endpoint);
+                if (events.replayPort() != 0) {
+                    registry.add("router.kv-events.replay-endpoints[" + id + "]", events::replayEndpoint);
+                }
+            }
         }
         fastHealthChecks(registry);
     }
