@@ -8,6 +8,7 @@
 #   OPTS_B=-Dreactor.netty.ioWorkerCount=2 src/bench/overhead/ab.sh
 #
 # Environment: JAR_A / JAR_B [target/prefix-router.jar], OPTS_A / OPTS_B (JVM flags, after -Xms1g -Xmx1g),
+# JAVA_A / JAVA_B [java] (the java binary running each router, e.g. /usr/lib/jvm/temurin-25-jdk-amd64/bin/java),
 # ARGS_A / ARGS_B (router arguments), ROUNDS [3], DURATION [8s], WARMUP [25s, per variant and mode, c=32],
 # CONCURRENCY ["1 32"], MODES ["post stream"] (the .lua scripts beside this file), OUT [target/bench/ab-<time>.tsv].
 # Builds and installs nothing; stops what it started on exit.
@@ -19,6 +20,8 @@ JAR_A=${JAR_A:-$ROOT/target/prefix-router.jar}
 JAR_B=${JAR_B:-$JAR_A}
 OPTS_A=${OPTS_A:-}
 OPTS_B=${OPTS_B:-}
+JAVA_A=${JAVA_A:-java}
+JAVA_B=${JAVA_B:-java}
 ARGS_A=${ARGS_A:-}
 ARGS_B=${ARGS_B:-}
 ROUNDS=${ROUNDS:-3}
@@ -44,15 +47,15 @@ trap cleanup EXIT
 java -Xms1g -Xmx1g -jar "$JAR_A" sim --port=8100 --engines=1 --model=demo-model --ttft=0ms --itl=0ms \
     --max-tokens=16 >"$LOGS/engine.log" 2>&1 &
 PIDS+=($!)
-start_router() { # jar opts args port management-port
+start_router() { # jar opts args port management-port java
     # shellcheck disable=SC2086 # opts and args are lists
-    java -Xms1g -Xmx1g $2 -jar "$1" --router.backends[0].id=e0 --router.backends[0].url=http://127.0.0.1:8100 \
+    "$6" -Xms1g -Xmx1g $2 -jar "$1" --router.backends[0].id=e0 --router.backends[0].url=http://127.0.0.1:8100 \
         --server.address=127.0.0.1 --server.port="$4" --management.server.port="$5" \
         --management.server.address=127.0.0.1 --router.routing.policy=round-robin $3 >"$LOGS/router-$4.log" 2>&1 &
     PIDS+=($!)
 }
-start_router "$JAR_A" "$OPTS_A" "$ARGS_A" 8080 9090
-start_router "$JAR_B" "$OPTS_B" "$ARGS_B" 8081 9091
+start_router "$JAR_A" "$OPTS_A" "$ARGS_A" 8080 9090 "$JAVA_A"
+start_router "$JAR_B" "$OPTS_B" "$ARGS_B" 8081 9091 "$JAVA_B"
 declare -A PID=([A]=${PIDS[1]} [B]=${PIDS[2]}) PORT=([A]=8080 [B]=8081)
 for port in 8080 8081; do
     for i in $(seq 1 240); do

@@ -8,6 +8,7 @@ import dev.prefixrouter.lifecycle.DrainSignal;
 import dev.prefixrouter.observability.AttemptSpan;
 import dev.prefixrouter.observability.RouterMetrics;
 import dev.prefixrouter.routing.RoutingDecision;
+import io.netty.channel.EventLoop;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeoutException;
@@ -52,6 +53,7 @@ final class ForwardedCall {
     private final DrainSignal drain;
     private final List<Engine> ranked;
     private final int maxAttempts;
+    private final EventLoop loop;
 
     private Engine current;
     private ResponseRelay relay;
@@ -70,6 +72,7 @@ final class ForwardedCall {
         this.drain = services.drain();
         this.ranked = decision.ranked();
         this.maxAttempts = properties.maxAttempts();
+        this.loop = LoopTimer.eventLoopOf(exchange.getRequest());
     }
 
     Mono<Void> run() {
@@ -100,7 +103,7 @@ final class ForwardedCall {
                                     request.body().release(); // the last engine has it: nothing can resend it
                                 }
                             })
-                            .timeout(answerTimeout(), timedOut(engine));
+                            .timeout(LoopTimer.after(loop, answerTimeout()), timedOut(engine));
                     return Mono.firstWithSignal(answer, attempt.<UpstreamResponse>aborted())
                             .flatMap(upstream -> {
                                 engine.progressed();
@@ -223,10 +226,5 @@ final class ForwardedCall {
         return request.stream() ? Mono.error(() -> new UpstreamFailures.FirstByteTimeout(engine.id()))
                 : Mono.error(() -> new TimeoutException("engine " + engine.id() + " sent no answer within"
                         + " router.proxy.non-streaming-timeout"));
-    }
-
-    /** A timeout's fallback for the relay: the same {@link TimeoutException} the operator would raise by itself. */
-    static <T> Mono<T> timedOut() {
-        return Mono.error(() -> new TimeoutException("no signal from the engine within the timeout"));
     }
 }

@@ -9,7 +9,6 @@ import dev.prefixrouter.routing.RoutingDecision;
 import io.netty.buffer.ByteBuf;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -90,12 +89,16 @@ final class ResponseRelay {
                 : properties.nonStreamingTimeout()).toNanos();
         NettyDataBufferFactory buffers = (NettyDataBufferFactory) response.bufferFactory();
 
+        RelayWatchdog watchdog = new RelayWatchdog(upstream.connection().channel().eventLoop(), deadline,
+                properties.idleTimeout().toNanos());
         Flux<DataBuffer> body = upstream.connection().inbound().receive()
                 .retain()
                 .<DataBuffer>map(buffers::wrap)
-                .timeout(Mono.defer(() -> Mono.delay(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))),
-                        item -> Mono.delay(properties.idleTimeout()), ForwardedCall.timedOut())
+                .takeUntilOther(watchdog.expired())
+                .doOnSubscribe(subscription -> watchdog.start())
+                .doFinally(signal -> watchdog.stop())
                 .doOnNext(buffer -> {
+                    watchdog.bufferArrived();
                     engine.progressed();
                     if (sniffer != null) {
                         sniffer.accept(buffer);
@@ -109,7 +112,8 @@ final class ResponseRelay {
                     }
                 })
                 .doOnCancel(upstream::dispose)
-                .doOnError(error -> upstream.dispose());
+                // A timeout leaves the engine's body unread (takeUntilOther does not cancel it): close the connection.
+                .doOnError(error -> upstream.abort());
 
         if (!eventStream) {
             return response.writeWith(body.doOnDiscard(Object.class, ResponseRelay::release));
