@@ -33,6 +33,8 @@ public final class Engine {
     private volatile EngineStats engineStats;
     private final AtomicInteger failedProbes = new AtomicInteger();
     private final OutlierState outlierState = new OutlierState();
+    private static final long PROGRESS_RESOLUTION_NANOS = 1_000_000;
+
     private volatile long lastProgressNanos = System.nanoTime();
     private volatile boolean stalled;
     private final AtomicInteger stalls = new AtomicInteger();
@@ -118,7 +120,12 @@ public final class Engine {
 
     /** Something came back from the engine. */
     public void progressed() {
-        lastProgressNanos = System.nanoTime();
+        long now = System.nanoTime();
+        // Every buffer of every stream reports progress, from every event loop: writing the shared field only
+        // when it moved by a millisecond keeps its cache line from bouncing between cores (stalls are seconds).
+        if (now - lastProgressNanos > PROGRESS_RESOLUTION_NANOS) {
+            lastProgressNanos = now;
+        }
     }
 
     /** {@link System#nanoTime()} of the last progress (or of the start of the current busy spell). */

@@ -54,11 +54,11 @@ public final class RequestSpan {
         Span attempt = tracer.spanBuilder().setParent(span.context())
                 .name("engine " + engineId)
                 .kind(Span.Kind.CLIENT)
-                .tag("router.engine", engineId)
-                .tag("router.attempt", number)
-                .tag("server.address", url.getHost())
-                .tag("server.port", url.getPort())
                 .start();
+        if (!attempt.isNoop()) { // as for the request's span: an unsampled one records nothing
+            attempt.tag("router.engine", engineId).tag("router.attempt", number)
+                    .tag("server.address", url.getHost()).tag("server.port", url.getPort());
+        }
         return new AttemptSpan(attempt, propagator);
     }
 

@@ -33,9 +33,10 @@ public class RequestTracing {
         Span span = propagator.extract(request.getHeaders(), HttpHeaders::getFirst)
                 .name(request.getMethod().name() + " " + route)
                 .kind(Span.Kind.SERVER)
-                .tag("http.request.method", request.getMethod().name())
-                .tag("http.route", route)
                 .start();
+        if (!span.isNoop()) { // an unsampled span records nothing: its tags would only be made to be dropped
+            span.tag("http.request.method", request.getMethod().name()).tag("http.route", route);
+        }
         return new RequestSpan(tracer, propagator, span);
     }
 }
