@@ -40,5 +40,5 @@ EXPOSE 8080 9090
 # prefix index, at most 256MB, and a quarter to request memory, and refuses work beyond them); Netty's direct
 # buffers: at most 256MB; metaspace bounded; the rest is code cache, thread stacks and GC. README, "Memory,
 # bounded end to end", has the sizing rule. An OOM would end the process so that Kubernetes restarts it cleanly.
-ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=50 -XX:MaxDirectMemorySize=256m -XX:MaxMetaspaceSize=160m -XX:+ExitOnOutOfMemoryError -Djava.io.tmpdir=/tmp"
+ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=50 -XX:+UseParallelGC -XX:MaxDirectMemorySize=256m -XX:MaxMetaspaceSize=160m -XX:+ExitOnOutOfMemoryError -Djava.io.tmpdir=/tmp"
 ENTRYPOINT ["java", "org.springframework.boot.loader.launch.JarLauncher"]

@@ -14,7 +14,8 @@
 #   CONCURRENCY ["1 32 256"]                    MODES ["plain stream"]           ROUNDS [1] repeats of the matrix
 #   THREADS [2]     wrk threads (never more than the connections)
 #   NGINX_WORKERS [auto]                        UPSTREAM_KEEPALIVE [512]
-#   ENGINE_JAVA_OPTS ["-Xms1g -Xmx1g"]          ROUTER_JAVA_OPTS ["-Xms1g -Xmx1g"]   (e.g. add JFR to the router)
+#   ENGINE_JAVA_OPTS ["-Xms1g -Xmx1g"]  ROUTER_JAVA_OPTS ["-Xms1g -Xmx1g -XX:+UseParallelGC", the collector the
+#                                       image and k8s/ ship with] (e.g. add JFR to the router)
 #   ROUTER_ARGS [""]  extra router arguments    MODEL [demo-model]
 #   ENGINE_PORT [8100] NGINX_PORT [8090] (and +1 for streaming) ROUTER_PORT [8080] ROUTER_MANAGEMENT_PORT [9090]
 #   JAR [target/prefix-router.jar]              OUT_DIR [target/bench/overhead-<time>]  raw wrk output, tables, logs
@@ -32,7 +33,7 @@ THREADS=${THREADS:-2}
 NGINX_WORKERS=${NGINX_WORKERS:-auto}
 UPSTREAM_KEEPALIVE=${UPSTREAM_KEEPALIVE:-512}
 ENGINE_JAVA_OPTS=${ENGINE_JAVA_OPTS:-"-Xms1g -Xmx1g"}
-ROUTER_JAVA_OPTS=${ROUTER_JAVA_OPTS:-"-Xms1g -Xmx1g"}
+ROUTER_JAVA_OPTS=${ROUTER_JAVA_OPTS:-"-Xms1g -Xmx1g -XX:+UseParallelGC"}
 ROUTER_ARGS=${ROUTER_ARGS:-}
 export MODEL=${MODEL:-demo-model}
 ENGINE_PORT=${ENGINE_PORT:-8100}
