@@ -1,6 +1,5 @@
 package dev.prefixrouter;
 
-import dev.prefixrouter.config.EventLoopThreads;
 import dev.prefixrouter.sim.SimulatorCommand;
 import java.util.Arrays;
 import org.springframework.boot.SpringApplication;
@@ -8,8 +7,8 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 
 /**
- * Starts the router, with one event loop per core ({@link EventLoopThreads}); {@code sim} as the first argument
- * starts simulated engines instead (see {@link SimulatorCommand}).
+ * Starts the router; {@code sim} as the first argument starts simulated engines instead (see
+ * {@link SimulatorCommand}).
  */
 @SpringBootApplication
 @ConfigurationPropertiesScan
@@ -20,7 +19,6 @@ public class PrefixRouterApplication {
             SimulatorCommand.run(Arrays.copyOfRange(args, 1, args.length));
             return;
         }
-        EventLoopThreads.defaultToOnePerCore();
         SpringApplication.run(PrefixRouterApplication.class, args);
     }
 }
