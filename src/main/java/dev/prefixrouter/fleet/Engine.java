@@ -22,6 +22,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class Engine {
 
+    /** How finely progress is timed: stalls are counted in seconds. */
+    private static final long PROGRESS_RESOLUTION_NANOS = 1_000_000;
+
     private final String id;
     private final URI url;
     private final String apiKey;
@@ -33,8 +36,6 @@ public final class Engine {
     private volatile EngineStats engineStats;
     private final AtomicInteger failedProbes = new AtomicInteger();
     private final OutlierState outlierState = new OutlierState();
-    private static final long PROGRESS_RESOLUTION_NANOS = 1_000_000;
-
     private volatile long lastProgressNanos = System.nanoTime();
     private volatile boolean stalled;
     private final AtomicInteger stalls = new AtomicInteger();
