@@ -21,8 +21,8 @@ import org.openjdk.jmh.annotations.State;
  * {@code promptKiB} is the prompt's length in KiB of characters (UTF-16 units), whatever their UTF-8 length.
  * {@code text}: {@code ascii} (English-like prompts), {@code mixed} (one {@code é} after every 100 characters),
  * {@code cjk} (CJK ideographs, three UTF-8 bytes each, with an ASCII space or digit in about one of ten places),
- * {@code emoji} (English-like with an emoji, a surrogate pair, after every 50 characters, so chunk boundaries
- * sometimes split a pair).
+ * {@code emoji} (English-like with an emoji, a surrogate pair, at every multiple of 51 characters: an odd
+ * spacing, so that one chunk boundary in 51 splits a pair).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -55,7 +55,7 @@ public class PromptKeyBench {
             content.append("abcdefghijklmnopqrstuvwxyz ".charAt(random.nextInt(27)));
             if ("mixed".equals(text) && content.length() % 100 == 0) {
                 content.append('é');
-            } else if ("emoji".equals(text) && content.length() % 50 == 0) {
+            } else if ("emoji".equals(text) && content.length() % 51 == 0) {
                 content.appendCodePoint(random.nextInt(0x1F600, 0x1F650));
             }
         }
