@@ -17,8 +17,12 @@ import org.openjdk.jmh.annotations.State;
 /**
  * A prompt's routing key as the router computes it on the request path: {@code key} hashes the prompt the parse
  * found in the request body's bytes (in place where it is plain ASCII), {@code parse} is the parse alone,
- * {@code keyFromBody} both, and {@code keyFromString} keys the same text held as a String (tests, not requests). {@code text}: {@code ascii} (English-like prompts), {@code mixed} (one
- * non-ASCII character every 100, so most chunks leave the in-place path).
+ * {@code keyFromBody} both, and {@code keyFromString} keys the same text held as a String (tests, not requests).
+ * {@code promptKiB} is the prompt's length in KiB of characters (UTF-16 units), whatever their UTF-8 length.
+ * {@code text}: {@code ascii} (English-like prompts), {@code mixed} (one {@code é} after every 100 characters),
+ * {@code cjk} (CJK ideographs, three UTF-8 bytes each, with an ASCII space or digit in about one of ten places),
+ * {@code emoji} (English-like with an emoji, a surrogate pair, at every multiple of 51 characters: an odd
+ * spacing, so that one chunk boundary in 51 splits a pair).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -28,7 +32,7 @@ public class PromptKeyBench {
     @Param({"4", "256"})
     public int promptKiB;
 
-    @Param({"ascii", "mixed"})
+    @Param({"ascii", "mixed", "cjk", "emoji"})
     public String text;
 
     private final OpenAiRequestParser parser = new OpenAiRequestParser();
@@ -43,9 +47,16 @@ public class PromptKeyBench {
         SplittableRandom random = new SplittableRandom(1);
         StringBuilder content = new StringBuilder(promptKiB * 1024);
         while (content.length() < promptKiB * 1024) {
+            if ("cjk".equals(text)) {
+                content.append(random.nextInt(10) == 0 ? " 0123456789".charAt(random.nextInt(11))
+                        : (char) random.nextInt(0x4E00, 0xA000));
+                continue;
+            }
             content.append("abcdefghijklmnopqrstuvwxyz ".charAt(random.nextInt(27)));
             if ("mixed".equals(text) && content.length() % 100 == 0) {
                 content.append('é');
+            } else if ("emoji".equals(text) && content.length() % 51 == 0) {
+                content.appendCodePoint(random.nextInt(0x1F600, 0x1F650));
             }
         }
         prompt = content.toString();

@@ -12,6 +12,11 @@ import java.util.Arrays;
  * the first non-empty one), each token id as decimal digits and a space, a newline after each array of token ids.
  * {@link #length()} is known from the parse, which also checked every string's UTF-8 and escapes
  * ({@link JsonStrings#measure}).
+ *
+ * <p>A reader offers a run of characters in place ({@link PromptText.Reader#nextUtf8}) when the run lies inside one
+ * string without escapes, ASCII or not: that string's bytes are its characters' UTF-8. Strings with an escape, runs
+ * that cross a separator or a string's end, and runs that would end or start between the halves of a surrogate
+ * pair are decoded instead (escapes are rare in prompts; a split pair needs the WTF-8 the body does not hold).
  */
 final class JsonPrompt implements PromptText {
 
@@ -19,6 +24,11 @@ final class JsonPrompt implements PromptText {
     static final int TEXT = 0;
     /** A JSON string of plain ASCII without escapes: its bytes are its characters. Otherwise as {@link #TEXT}. */
     static final int PLAIN_TEXT = 3;
+    /**
+     * A JSON string without escapes that holds non-ASCII characters: its bytes are its characters' UTF-8.
+     * Otherwise as {@link #TEXT}.
+     */
+    static final int UTF8_TEXT = 4;
     /** A run of token ids in one array: each as its digits and a space. */
     static final int TOKEN_IDS = 1;
     /** One newline (after an array of token ids). */
@@ -84,7 +94,9 @@ final class JsonPrompt implements PromptText {
             if (length > 0) {
                 length++;
             }
-            add((measured & JsonStrings.NOT_PLAIN) == 0 ? PLAIN_TEXT : TEXT, quote, chars);
+            int kind = (measured & JsonStrings.NOT_PLAIN) == 0 ? PLAIN_TEXT
+                    : (measured & JsonStrings.ESCAPED) == 0 ? UTF8_TEXT : TEXT;
+            add(kind, quote, chars);
             length += chars;
             inRun = false;
         }
@@ -137,11 +149,11 @@ final class JsonPrompt implements PromptText {
         }
     }
 
-    /** Decodes the segments in order; offers runs of plain ASCII in place ({@link #nextUtf8}). */
+    /** Decodes the segments in order; offers runs inside a string without escapes in place ({@link #nextUtf8}). */
     private final class Reader implements PromptText.Reader {
         private int segment = -1;
         private int remainingChars;
-        private boolean plainString;
+        private int stringKind;
         private int position;
         private int remainingIds;
         private boolean inString;
@@ -188,8 +200,8 @@ final class JsonPrompt implements PromptText {
             int kind = segments[segment * 3];
             int start = segments[segment * 3 + 1];
             switch (kind) {
-                case TEXT, PLAIN_TEXT -> {
-                    plainString = kind == PLAIN_TEXT;
+                case TEXT, PLAIN_TEXT, UTF8_TEXT -> {
+                    stringKind = kind;
                     if (emittedAny) {
                         pending = '\n';
                         hasPending = true;
@@ -212,16 +224,34 @@ final class JsonPrompt implements PromptText {
 
         /**
          * The next {@code count} characters in place, when they are all inside the current string and that string
-         * is plain ASCII without escapes (the parse checked it): then its bytes are their UTF-8.
+         * has no escapes (the parse checked its UTF-8): then its bytes are their UTF-8, {@code count} of them if it
+         * is plain ASCII, else up to where {@link Utf8Units#end} counts {@code count} characters. Not when the run
+         * would start or end between the halves of a surrogate pair: each half then needs its own WTF-8 bytes.
          */
         @Override
         public boolean nextUtf8(int count, PromptText.Utf8Span span) {
-            if (hasPending || !inString || !plainString || remainingChars < count) {
+            // Between segments (as at the start) step into the next one, as read would: no character is passed.
+            if (!hasPending && !inString && remainingIds == 0 && !nextSegment()) {
+                return false;
+            }
+            if (hasPending || !inString || stringKind == TEXT || remainingChars < count) {
                 return false;
             }
             int from = decoder.position();
-            span.set(body, from, count);
-            decoder.skip(count);
+            int to;
+            if (stringKind == PLAIN_TEXT) {
+                to = from + count;
+            } else {
+                if (decoder.betweenSurrogates()) {
+                    return false;
+                }
+                to = Utf8Units.end(body, from, count);
+                if (to < 0) {
+                    return false;
+                }
+            }
+            span.set(body, from, to - from);
+            decoder.skip(to - from);
             remainingChars -= count;
             emittedAny |= count > 0;
             return true;

@@ -18,6 +18,11 @@ final class JsonStrings {
 
     /** Set in {@link #measure}'s result when the string holds an escape or a non-ASCII character. */
     static final long NOT_PLAIN = 1L << 32;
+    /**
+     * Set in {@link #measure}'s result (with {@link #NOT_PLAIN}) when the string holds an escape. Without it the
+     * string's bytes are its characters' UTF-8, checked.
+     */
+    static final long ESCAPED = 1L << 33;
 
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class,
             ByteOrder.LITTLE_ENDIAN);
@@ -29,11 +34,12 @@ final class JsonStrings {
     /**
      * The number of UTF-16 characters of the JSON string whose opening quote is at {@code quote}, in a body that
      * ends before {@code limit}, in the low 32 bits; {@link #NOT_PLAIN} set unless it is all plain ASCII (no escape):
-     * then its bytes are its characters. Runs of plain ASCII are checked eight bytes at a time.
+     * then its bytes are its characters; {@link #ESCAPED} set too if it holds an escape. Runs of plain ASCII are
+     * checked eight bytes at a time.
      */
     static long measure(byte[] body, int limit, int quote) {
         long chars = 0;
-        long plain = 0;
+        long flags = 0;
         int i = quote + 1;
         while (true) {
             while (i + 8 <= limit && plainWord((long) LONGS.get(body, i))) {
@@ -45,12 +51,12 @@ final class JsonStrings {
             }
             int b = body[i] & 0xFF;
             if (b == '"') {
-                return Math.min(chars, Integer.MAX_VALUE) | plain;
+                return Math.min(chars, Integer.MAX_VALUE) | flags;
             }
             if (b == '\\') {
                 i += escapeLength(body, limit, i);
                 chars++;
-                plain = NOT_PLAIN;
+                flags = NOT_PLAIN | ESCAPED;
             } else if (b < 0x80) {
                 i++;
                 chars++;
@@ -58,7 +64,7 @@ final class JsonStrings {
                 int length = utf8Length(body, limit, i);
                 chars += length == 4 ? 2 : 1;
                 i += length;
-                plain = NOT_PLAIN;
+                flags |= NOT_PLAIN;
             }
         }
     }
@@ -155,11 +161,15 @@ final class JsonStrings {
             return position;
         }
 
-        /** Moves past {@code bytes} bytes that the caller consumed itself (plain ASCII, so as many characters). */
+        /** Whether the last piece ended between the halves of a surrogate pair (the low one is still to come). */
+        boolean betweenSurrogates() {
+            return hasLowSurrogate;
+        }
+
+        /** Moves past {@code bytes} bytes of whole characters without escapes that the caller consumed itself. */
         void skip(int bytes) {
             position += bytes;
         }
-
 
         void start(int quote) {
             position = quote + 1;

@@ -12,8 +12,9 @@ import com.dynatrace.hash4j.hashing.Hashing;
  * <p>The bytes of a chunk are the UTF-8 encoding of its characters, where a surrogate that has no partner inside
  * the chunk (an unpaired one, or half of a pair that a chunk boundary splits) is encoded on its own in three bytes
  * (WTF-8), so every character sequence has exactly one encoding. When the prompt's reader has the chunk's bytes in
- * place ({@link PromptText.Reader#nextUtf8}: plain ASCII in a request body) they are hashed there, without a copy;
- * otherwise the characters are read into a buffer and encoded into another, both reused for every chunk.
+ * place ({@link PromptText.Reader#nextUtf8}: a chunk inside one unescaped string of a request body, ASCII or not,
+ * that splits no surrogate pair) they are hashed there, without a copy; otherwise the characters are read into a
+ * buffer and encoded into another, both reused for every chunk.
  *
  * <p>Stateless after construction and safe to share between threads. Each call allocates the result array and
  * its two buffers; nothing per chunk.

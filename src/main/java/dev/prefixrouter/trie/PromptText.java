@@ -25,9 +25,10 @@ public interface PromptText {
         int read(char[] target, int offset, int count);
 
         /**
-         * If the next {@code count} characters are plain ASCII standing in one byte array (so their UTF-8 is those
-         * bytes), points {@code span} at them, moves past them and returns true; else returns false and moves
-         * nowhere. Lets the hasher work on the bytes in place; a reader that cannot offer them says false.
+         * If the UTF-8 of the next {@code count} characters stands in one byte array, every surrogate among them
+         * paired inside them (so those bytes are exactly the chunk encoding {@code ChunkHasher} would write),
+         * points {@code span} at those bytes, moves past the characters and returns true; else returns false and
+         * moves nowhere. Lets the hasher work on the bytes in place; a reader that cannot offer them says false.
          */
         default boolean nextUtf8(int count, Utf8Span span) {
             return false;

@@ -8,6 +8,7 @@ import dev.prefixrouter.trie.PromptKey;
 import dev.prefixrouter.trie.PromptText;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -80,6 +81,91 @@ class JsonPromptTest {
         for (int chunk : new int[] {7, 64, 128}) {
             HashTrie trie = new HashTrie(chunk, 1 << 20, 1 << 20, 11);
             assertSameKey(trie.key(prompt), trie.key(whole));
+        }
+    }
+
+    @Test
+    void unescapedNonAsciiIsHashedInPlaceToTheKeysOfItsString() {
+        // Strings of one-, two-, three- and four-byte characters, some with escapes, several per body, keyed with
+        // chunk sizes that put boundaries everywhere (inside surrogate pairs, across strings, shorter and longer
+        // than a string): every key must be the one its decoded string gets, and non-ASCII chunks, pairs included,
+        // must actually have been hashed in place.
+        SplittableRandom random = new SplittableRandom(2024);
+        int[] chunkSizes = {1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 64, 128};
+        InPlaceCounts counts = new InPlaceCounts();
+        for (int round = 0; round < 300; round++) {
+            StringBuilder body = new StringBuilder("{\"model\":\"m\",\"messages\":[");
+            StringBuilder expected = new StringBuilder();
+            int messages = 1 + random.nextInt(4);
+            for (int m = 0; m < messages; m++) {
+                String text = mixedText(random, random.nextInt(4) == 0 ? random.nextInt(300) : random.nextInt(40));
+                String json = text;
+                if (random.nextInt(5) == 0) {
+                    Escaped escaped = withEscapes(text, random);
+                    json = escaped.json();
+                    text = escaped.text();
+                }
+                body.append(m == 0 ? "" : ",").append("{\"role\":\"user\",\"content\":\"").append(json)
+                        .append("\"}");
+                appendText(expected, text);
+            }
+            byte[] bytes = body.append("]}").toString().getBytes(StandardCharsets.UTF_8);
+            PromptText prompt = parser.parse(ApiOperation.CHAT_COMPLETIONS, bytes).prompt();
+            String whole = expected.toString();
+            assertThat(prompt.toString()).as("round %d", round).isEqualTo(whole);
+            for (int chunk : chunkSizes) {
+                HashTrie trie = new HashTrie(chunk, 1 << 20, 1 << 20, round);
+                assertSameKey(trie.key(counts.watch(prompt)), trie.key(PromptText.of(whole)));
+            }
+        }
+        assertThat(counts.nonAscii).as("non-ASCII chunks hashed in place").isGreaterThan(1000);
+        assertThat(counts.withPairs).as("chunks with surrogate pairs hashed in place").isGreaterThan(1000);
+    }
+
+    @Test
+    void inPlaceRunsAndReadsInterleaveWithoutLosingTheirPlace() {
+        // One string per body, read in random steps of nextUtf8 and read: a run is offered exactly when it lies in
+        // an unescaped string and neither starts nor ends between the halves of a pair; its bytes are then the
+        // UTF-8 of its characters, and a refusal moves nothing.
+        SplittableRandom random = new SplittableRandom(99);
+        PromptText.Utf8Span span = new PromptText.Utf8Span();
+        char[] buffer = new char[40];
+        for (int round = 0; round < 500; round++) {
+            String text = mixedText(random, random.nextInt(200));
+            String json = text;
+            boolean escaped = random.nextInt(4) == 0;
+            if (escaped) {
+                Escaped withEscapes = withEscapes(text, random);
+                json = withEscapes.json();
+                text = withEscapes.text();
+            }
+            String body = "{\"model\":\"m\",\"prompt\":\"" + json + "\"}";
+            PromptText.Reader reader = parser.parse(ApiOperation.COMPLETIONS,
+                    body.getBytes(StandardCharsets.UTF_8)).prompt().reader();
+            StringBuilder read = new StringBuilder();
+            int position = 0;
+            while (position < text.length()) {
+                String description = "round " + round + " at " + position + ": " + text;
+                int count = 1 + random.nextInt(Math.min(30, text.length() - position + 3));
+                if (random.nextBoolean()) {
+                    boolean offerable = !escaped && position + count <= text.length()
+                            && !betweenHalves(text, position) && !betweenHalves(text, position + count);
+                    assertThat(reader.nextUtf8(count, span)).as(description).isEqualTo(offerable);
+                    if (offerable) {
+                        String run = text.substring(position, position + count);
+                        assertThat(Arrays.copyOfRange(span.bytes(), span.offset(), span.offset() + span.length()))
+                                .as(description).isEqualTo(run.getBytes(StandardCharsets.UTF_8));
+                        read.append(run);
+                        position += count;
+                    }
+                } else {
+                    int n = reader.read(buffer, 0, Math.min(count, buffer.length));
+                    read.append(buffer, 0, n);
+                    position += n;
+                }
+            }
+            assertThat(reader.read(buffer, 0, 1)).isZero();
+            assertThat(read.toString()).as("round %d", round).isEqualTo(text);
         }
     }
 
@@ -240,6 +326,108 @@ class JsonPromptTest {
             body.append(']');
         }
         return body.append('}').toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Random text of ASCII (no quote or backslash), two-byte, three-byte (CJK) and four-byte characters. */
+    private static String mixedText(SplittableRandom random, int codePoints) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < codePoints; i++) {
+            switch (random.nextInt(8)) {
+                case 0, 1, 2 -> out.append("abc xyz.019,!?".charAt(random.nextInt(14)));
+                case 3 -> out.append((char) random.nextInt(0x80, 0x800));
+                case 4 -> out.append((char) random.nextInt(0x4E00, 0xA000));
+                case 5 -> out.append((char) (random.nextBoolean() ? random.nextInt(0x800, 0xD800)
+                        : random.nextInt(0xE000, 0x10000)));
+                default -> out.appendCodePoint(random.nextBoolean() ? random.nextInt(0x1F600, 0x1F650)
+                        : random.nextInt(0x10000, 0x110000));
+            }
+        }
+        return out.toString();
+    }
+
+    /** A text and its JSON string content, which holds at least one escape. */
+    private record Escaped(String json, String text) {
+    }
+
+    /**
+     * The text with escaped characters put in (newline, quote, backslash, slash, tab, each as its two-character
+     * escape) and some of its own characters written as six-character hex escapes (a pair as two).
+     */
+    private static Escaped withEscapes(String text, SplittableRandom random) {
+        StringBuilder json = new StringBuilder();
+        StringBuilder decoded = new StringBuilder();
+        boolean any = false;
+        for (int i = 0; i <= text.length(); i++) {
+            if (random.nextInt(12) == 0 || (!any && i == text.length())) {
+                int e = random.nextInt(5);
+                json.append('\\').append("n\"\\/t".charAt(e));
+                decoded.append("\n\"\\/\t".charAt(e));
+                any = true;
+            }
+            if (i == text.length()) {
+                break;
+            }
+            int code = text.codePointAt(i);
+            String chars = new String(Character.toChars(code));
+            if (random.nextInt(8) == 0) {
+                for (char c : chars.toCharArray()) {
+                    json.append(String.format("\\u%04x", (int) c));
+                }
+                any = true;
+            } else {
+                json.append(chars);
+            }
+            decoded.append(chars);
+            i += chars.length() - 1;
+        }
+        return new Escaped(json.toString(), decoded.toString());
+    }
+
+    private static boolean betweenHalves(String text, int index) {
+        return index > 0 && index < text.length() && Character.isHighSurrogate(text.charAt(index - 1))
+                && Character.isLowSurrogate(text.charAt(index));
+    }
+
+    /** Counts the chunks a prompt's readers offer in place that hold non-ASCII bytes, and four-byte ones. */
+    private static final class InPlaceCounts {
+        long nonAscii;
+        long withPairs;
+
+        PromptText watch(PromptText prompt) {
+            return new PromptText() {
+                @Override
+                public int length() {
+                    return prompt.length();
+                }
+
+                @Override
+                public Reader reader() {
+                    Reader reader = prompt.reader();
+                    return new Reader() {
+                        @Override
+                        public int read(char[] target, int offset, int count) {
+                            return reader.read(target, offset, count);
+                        }
+
+                        @Override
+                        public boolean nextUtf8(int count, Utf8Span span) {
+                            if (!reader.nextUtf8(count, span)) {
+                                return false;
+                            }
+                            boolean high = false;
+                            boolean lead4 = false;
+                            for (int i = span.offset(); i < span.offset() + span.length(); i++) {
+                                high |= span.bytes()[i] < 0;
+                                lead4 |= (span.bytes()[i] & 0xF8) == 0xF0;
+                            }
+                            nonAscii += high ? 1 : 0;
+                            withPairs += lead4 ? 1 : 0;
+                            return true;
+                        }
+                    };
+                }
+            };
+        }
     }
 
     /** A JSON string of random characters, each written raw (as UTF-8) or escaped at random. */
