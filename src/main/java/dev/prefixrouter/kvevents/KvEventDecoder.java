@@ -65,6 +65,9 @@ public final class KvEventDecoder {
     /** One payload's parse; {@code where} names the position for messages. */
     private static final class Reader {
 
+        /** An {@code index} meaning the value is not an element of an array. */
+        private static final int NO_INDEX = -1;
+
         private final MessageUnpacker in;
         private final int size;
         private int unknownEvents;
@@ -181,7 +184,7 @@ public final class KvEventDecoder {
                 case "block_hashes" -> fields.blockHashes = hashes(where + " block_hashes");
                 case "parent_block_hash" -> {
                     if (!in.tryUnpackNil()) {
-                        fields.parent = hash(where + " parent_block_hash");
+                        fields.parent = hash(where + " parent_block_hash", NO_INDEX);
                         fields.hasParent = true;
                     }
                 }
@@ -197,13 +200,16 @@ public final class KvEventDecoder {
             expect(ValueType.ARRAY, where);
             long[] hashes = new long[length(in.unpackArrayHeader(), where)];
             for (int i = 0; i < hashes.length; i++) {
-                hashes[i] = hash(where + "[" + i + "]");
+                hashes[i] = hash(where, i);
             }
             return hashes;
         }
 
-        /** A {@code uint64} as the long of the same bits, or bytes folded with XXH3. */
-        private long hash(String where) throws IOException, MalformedBatchException {
+        /**
+         * Element {@code index} of {@code where}: a {@code uint64} as the long of the same bits, or bytes folded with
+         * XXH3.
+         */
+        private long hash(String where, int index) throws IOException, MalformedBatchException {
             MessageFormat format = in.getNextFormat();
             if (format == MessageFormat.UINT64) {
                 return in.unpackBigInteger().longValue(); // the low 64 bits: 2^63 and above turn negative
@@ -212,10 +218,10 @@ public final class KvEventDecoder {
                 return in.unpackLong();
             }
             if (format.getValueType() == ValueType.BINARY) {
-                int length = length(in.unpackBinaryHeader(), where);
+                int length = length(in.unpackBinaryHeader(), where, index);
                 return BYTES_HASH.hashBytesToLong(in.readPayload(length));
             }
-            throw new MalformedBatchException(where + " is a msgpack " + format.getValueType()
+            throw new MalformedBatchException(at(where, index) + " is a msgpack " + format.getValueType()
                     + ": expected an unsigned 64-bit integer or bytes");
         }
 
@@ -223,18 +229,22 @@ public final class KvEventDecoder {
             expect(ValueType.ARRAY, where);
             int[] values = new int[length(in.unpackArrayHeader(), where)];
             for (int i = 0; i < values.length; i++) {
-                values[i] = integer(where + "[" + i + "]");
+                values[i] = integer(where, i);
             }
             return values;
         }
 
         private int integer(String where) throws IOException, MalformedBatchException {
-            expect(ValueType.INTEGER, where);
+            return integer(where, NO_INDEX);
+        }
+
+        private int integer(String where, int index) throws IOException, MalformedBatchException {
+            expect(ValueType.INTEGER, where, index);
             try {
                 return in.unpackInt();
             } catch (MessageIntegerOverflowException e) {
-                throw new MalformedBatchException(where + " is " + e.getBigInteger() + ": expected a 32-bit integer",
-                        e);
+                throw new MalformedBatchException(at(where, index) + " is " + e.getBigInteger()
+                        + ": expected a 32-bit integer", e);
             }
         }
 
@@ -263,21 +273,37 @@ public final class KvEventDecoder {
         }
 
         private void expect(ValueType expected, String where) throws IOException, MalformedBatchException {
+            expect(expected, where, NO_INDEX);
+        }
+
+        private void expect(ValueType expected, String where, int index) throws IOException, MalformedBatchException {
             ValueType actual = in.getNextFormat().getValueType();
             if (actual != expected) {
-                throw new MalformedBatchException(where + " is a msgpack " + actual + ": expected "
+                throw new MalformedBatchException(at(where, index) + " is a msgpack " + actual + ": expected "
                         + expected.name().toLowerCase(Locale.ROOT));
             }
         }
 
         /** A declared length, refused when it exceeds the bytes left (every element takes at least one). */
         private int length(int declared, String where) throws MalformedBatchException {
+            return length(declared, where, NO_INDEX);
+        }
+
+        private int length(int declared, String where, int index) throws MalformedBatchException {
             long left = size - in.getTotalReadBytes();
             if (declared < 0 || declared > left) {
-                throw new MalformedBatchException(where + " declares " + Integer.toUnsignedString(declared)
+                throw new MalformedBatchException(at(where, index) + " declares " + Integer.toUnsignedString(declared)
                         + " elements but only " + left + " bytes are left");
             }
             return declared;
+        }
+
+        /**
+         * Where element {@code index} of {@code where} stands, for an error message: built only when one is thrown,
+         * not for every hash and token id decoded.
+         */
+        private static String at(String where, int index) {
+            return index == NO_INDEX ? where : where + "[" + index + "]";
         }
 
         private void skip(int values) throws IOException {
