@@ -4,6 +4,7 @@ import dev.prefixrouter.fleet.Engine;
 import dev.prefixrouter.fleet.scraping.EngineStatsProperties;
 import dev.prefixrouter.fleet.stats.EngineStats;
 import java.time.Duration;
+import java.util.OptionalDouble;
 import org.springframework.stereotype.Component;
 
 /**
@@ -32,10 +33,24 @@ public class EngineLoad {
         return Math.max(own, (int) Math.min(Integer.MAX_VALUE, Math.round(reported)));
     }
 
-    /** Requests the engine reports waiting for a batch slot, or 0 when unknown. */
-    public int waiting(Engine engine) {
+    /**
+     * Requests waiting at the engine that this router did not send, as of its last fresh scrape: the engine's
+     * waiting count times the share of its requests that were not this router's when the scrape came back
+     * ({@link EngineStats#othersWaiting()}). Without that share, the waiting count less {@code ownPrefilling}
+     * (this router's requests there still without a first byte). 0 when unknown.
+     *
+     * <p>Why the share at the scrape: the engine's count is as old as the scrape, this router's is current, and
+     * subtracting one from the other counted this router's own requests that had started running since as somebody
+     * else's queue (a scrape every 200 ms, prefills of a few hundred: often).
+     */
+    public double othersWaiting(Engine engine, int ownPrefilling) {
         EngineStats stats = freshStats(engine);
-        return stats == null ? 0 : (int) Math.round(stats.waitingRequests().orElse(0));
+        if (stats == null) {
+            return 0;
+        }
+        OptionalDouble others = stats.othersWaiting();
+        return others.isPresent() ? others.getAsDouble()
+                : Math.max(0, Math.round(stats.waitingRequests().orElse(0)) - ownPrefilling);
     }
 
     /** The engine's stats if they are recent enough to trust, else {@code null}. */

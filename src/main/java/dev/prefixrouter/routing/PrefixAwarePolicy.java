@@ -136,8 +136,8 @@ public class PrefixAwarePolicy implements RoutingPolicy {
             Engine engine = candidates.get(i);
             EngineSlots.Slot slot = candidateSlots[i];
             uncached[i] = prompt.length() - matched[i];
-            long otherWaiting = Math.max(0, load.waiting(engine) - slot.prefillRequests().get());
-            long queued = slot.prefillChars().get() + otherWaiting * knobs.waitingRequestChars()
+            double othersWaiting = load.othersWaiting(engine, slot.prefillRequests().get());
+            long queued = slot.prefillChars().get() + (long) (othersWaiting * knobs.waitingRequestChars())
                     + (long) load.requests(engine) * knobs.runningRequestChars();
             long cost = uncached[i] + (long) (queued * knobs.queueWeight());
             costs[i] = cost;

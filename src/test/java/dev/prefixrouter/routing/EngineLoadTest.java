@@ -32,7 +32,7 @@ class EngineLoadTest {
     void withoutStatsTheRoutersOwnCountIsTheLoad() {
         engine.requestStarted();
         assertThat(load.requests(engine)).isEqualTo(1);
-        assertThat(load.waiting(engine)).isZero();
+        assertThat(load.othersWaiting(engine, 0)).isZero();
     }
 
     @Test
@@ -40,7 +40,7 @@ class EngineLoadTest {
         engine.requestStarted();
         engine.engineStats(stats(4, 3, System.nanoTime()));
         assertThat(load.requests(engine)).isEqualTo(7);
-        assertThat(load.waiting(engine)).isEqualTo(3);
+        assertThat(load.othersWaiting(engine, 0)).isEqualTo(3);
     }
 
     @Test
@@ -53,10 +53,34 @@ class EngineLoadTest {
     }
 
     @Test
+    void ownRequestsThatLeftTheQueueSinceTheScrapeAreNotOthersQueue() {
+        for (int i = 0; i < 5; i++) {
+            engine.requestStarted();
+        }
+        // Scraped while all five of this router's requests waited; since then four began their prefill.
+        engine.engineStats(stats(0, 5, System.nanoTime()).withRouterInFlight(5));
+        assertThat(load.othersWaiting(engine, 1)).isZero();
+    }
+
+    @Test
+    void othersQueueIsTheirShareOfTheWaitingRequests() {
+        engine.requestStarted();
+        engine.engineStats(stats(3, 4, System.nanoTime()).withRouterInFlight(1));
+        assertThat(load.othersWaiting(engine, 1)).isEqualTo(4.0 * 6 / 7);
+    }
+
+    @Test
+    void withoutTheRoutersShareAtTheScrapeItsCurrentPrefillsAreSubtracted() {
+        engine.engineStats(stats(2, 3, System.nanoTime()));
+        assertThat(load.othersWaiting(engine, 1)).isEqualTo(2);
+        assertThat(load.othersWaiting(engine, 5)).isZero();
+    }
+
+    @Test
     void staleReportIsIgnored() {
         engine.engineStats(stats(40, 30, System.nanoTime() - Duration.ofSeconds(11).toNanos()));
         assertThat(load.requests(engine)).isZero();
-        assertThat(load.waiting(engine)).isZero();
+        assertThat(load.othersWaiting(engine, 0)).isZero();
         assertThat(load.freshStats(engine)).isNull();
     }
 }

@@ -106,6 +106,7 @@ public class EngineStatsScraper implements SmartLifecycle {
     }
 
     private void store(Engine engine, String text) {
+        int inFlight = engine.inFlight(); // as close to the engine's answer as this thread gets
         ParsedScrape scrape = parser.parse(text);
         if (scrape.skippedLines() > 0) {
             log.debug("engine {}: skipped {} unparseable metrics lines, first: {}", engine.id(),
@@ -114,7 +115,7 @@ public class EngineStatsScraper implements SmartLifecycle {
         EngineStats previous = engine.engineStats();
         EngineStats current = previous == null ? EngineStats.from(scrape.samples(), System.nanoTime())
                 : EngineStats.from(scrape.samples(), previous, System.nanoTime());
-        engine.engineStats(current);
+        engine.engineStats(current.withRouterInFlight(inFlight));
         if (previous != null && current.processedTokensSince(previous)) {
             engine.progressed(); // generating, even if no response byte has come back yet (whole answers)
         }

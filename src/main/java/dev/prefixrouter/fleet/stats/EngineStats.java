@@ -33,6 +33,10 @@ import java.util.OptionalLong;
  *                              empty on the first scrape and when nothing was looked up in between
  * @param kvCacheCapacityTokens how many tokens the KV cache holds
  * @param prefixCacheCounters   the cumulative counters behind the hit rate, kept for the next scrape's interval
+ * @param tokensProcessed       the engine's prompt plus generated tokens so far (its counters), to tell progress
+ * @param routerInFlight        requests this router had in flight at the engine when the scrape came back, so that
+ *                              the engine's counts can be split into this router's and everyone else's as of the
+ *                              same moment; -1 when not recorded
  */
 public record EngineStats(
         long scrapedAtNanos,
@@ -42,7 +46,8 @@ public record EngineStats(
         OptionalDouble prefixCacheHitRate,
         OptionalLong kvCacheCapacityTokens,
         Optional<PrefixCacheCounters> prefixCacheCounters,
-        OptionalDouble tokensProcessed) {
+        OptionalDouble tokensProcessed,
+        int routerInFlight) {
 
     /**
      * The router's estimate of prompt characters per token (English text, the tokenizers of common models), to turn
@@ -62,6 +67,17 @@ public record EngineStats(
         Objects.requireNonNull(kvCacheCapacityTokens, "kvCacheCapacityTokens");
         Objects.requireNonNull(prefixCacheCounters, "prefixCacheCounters");
         requireFiniteIfPresent(tokensProcessed, "tokensProcessed");
+        if (routerInFlight < -1) {
+            throw new IllegalArgumentException("routerInFlight must be -1 (unknown) or more, was " + routerInFlight);
+        }
+    }
+
+    /** Stats without this router's own share recorded. */
+    public EngineStats(long scrapedAtNanos, OptionalDouble runningRequests, OptionalDouble waitingRequests,
+            OptionalDouble kvCacheUsage, OptionalDouble prefixCacheHitRate, OptionalLong kvCacheCapacityTokens,
+            Optional<PrefixCacheCounters> prefixCacheCounters, OptionalDouble tokensProcessed) {
+        this(scrapedAtNanos, runningRequests, waitingRequests, kvCacheUsage, prefixCacheHitRate,
+                kvCacheCapacityTokens, prefixCacheCounters, tokensProcessed, -1);
     }
 
     /** Stats that say nothing of the engine's token counters. */
@@ -70,6 +86,29 @@ public record EngineStats(
             Optional<PrefixCacheCounters> prefixCacheCounters) {
         this(scrapedAtNanos, runningRequests, waitingRequests, kvCacheUsage, prefixCacheHitRate,
                 kvCacheCapacityTokens, prefixCacheCounters, OptionalDouble.empty());
+    }
+
+    /** These stats, noting that this router had {@code requests} in flight at the engine when they were scraped. */
+    public EngineStats withRouterInFlight(int requests) {
+        return new EngineStats(scrapedAtNanos, runningRequests, waitingRequests, kvCacheUsage, prefixCacheHitRate,
+                kvCacheCapacityTokens, prefixCacheCounters, tokensProcessed, requests);
+    }
+
+    /**
+     * Requests waiting at the engine that other clients sent (other router replicas, direct callers), as of this
+     * scrape: the waiting count times the share of the engine's requests that were not this router's when it was
+     * taken. Empty when the engine does not report its queue or this router's share was not recorded.
+     */
+    public OptionalDouble othersWaiting() {
+        if (waitingRequests.isEmpty() || runningRequests.isEmpty() || routerInFlight < 0) {
+            return OptionalDouble.empty();
+        }
+        double waiting = waitingRequests.getAsDouble();
+        double total = runningRequests.getAsDouble() + waiting;
+        if (total <= 0) {
+            return OptionalDouble.of(0);
+        }
+        return OptionalDouble.of(waiting * Math.max(0, total - routerInFlight) / total);
     }
 
     /**

@@ -72,6 +72,8 @@ class EngineStatsScrapeTest {
                 assertThat(stats).isNotNull();
                 assertThat(stats.runningRequests()).hasValue(2);
                 assertThat(stats.waitingRequests()).hasValue(6);
+                // None of the engine's requests came through this router: its whole queue is someone else's.
+                assertThat(stats.othersWaiting()).hasValue(6);
             });
             assertThat(busy.engineStats().kvCacheCapacityChars(4)).hasValue((long) BLOCKS * 16 * 4);
             assertThat(busy.inFlight()).isZero();

@@ -237,6 +237,47 @@ class EngineStatsTest {
     }
 
     @Nested
+    class OthersWaiting {
+
+        private EngineStats queue(double running, double waiting) {
+            return new EngineStats(T0, OptionalDouble.of(running), OptionalDouble.of(waiting), OptionalDouble.empty(),
+                    OptionalDouble.empty(), OptionalLong.empty(), Optional.empty());
+        }
+
+        @Test
+        void unknownUntilTheRoutersShareIsRecorded() {
+            assertThat(queue(2, 3).othersWaiting()).isEmpty();
+            assertThat(queue(2, 3).withRouterInFlight(0).othersWaiting()).hasValue(3);
+        }
+
+        @Test
+        void theRoutersOwnRequestsAreNobodyElsesQueue() {
+            assertThat(queue(4, 3).withRouterInFlight(7).othersWaiting()).hasValue(0);
+            // Requests on their way to the engine, not yet counted by it.
+            assertThat(queue(4, 3).withRouterInFlight(9).othersWaiting()).hasValue(0);
+        }
+
+        @Test
+        void othersWaitInProportionToTheirShareOfTheEnginesRequests() {
+            assertThat(queue(6, 4).withRouterInFlight(5).othersWaiting()).hasValue(2);
+            assertThat(queue(0, 0).withRouterInFlight(0).othersWaiting()).hasValue(0);
+        }
+
+        @Test
+        void unknownWithoutTheEnginesCounts() {
+            EngineStats silent = new EngineStats(T0, OptionalDouble.empty(), OptionalDouble.empty(),
+                    OptionalDouble.empty(), OptionalDouble.empty(), OptionalLong.empty(), Optional.empty());
+            assertThat(silent.withRouterInFlight(3).othersWaiting()).isEmpty();
+        }
+
+        @Test
+        void refusesANegativeShare() {
+            assertThatThrownBy(() -> queue(1, 1).withRouterInFlight(-2))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("routerInFlight");
+        }
+    }
+
+    @Nested
     class Freshness {
 
         private final EngineStats stats = EngineStats.from(List.of(), T0);
