@@ -65,7 +65,8 @@ public class PrefixAwarePolicy implements RoutingPolicy {
     /**
      * The {@code precise} policy: the same cost, with each engine's cached prefix taken from what the engine itself
      * reports ({@code caches}) wherever its reports are fresh, and from the approximate index elsewhere. The index
-     * keeps being fed either way, so an engine whose events stop is routed as well as before.
+     * keeps being fed either way, so an engine whose events stop is routed as well as before. When every candidate
+     * reports and none is idle, the queue counts at {@code reportedQueueWeight} instead (see docs/routing.md).
      */
     public PrefixAwarePolicy(HashTrie trie, EngineSlots slots, EngineLoad load, RoutingProperties.Prefix knobs,
             PrefixMatchStatistics statistics, EngineCaches caches) {
@@ -126,6 +127,19 @@ public class PrefixAwarePolicy implements RoutingPolicy {
         long unindexed = reported < size && (longestMatch > 0 || trie.mayHaveForgotten())
                 ? prompt.length() - longestMatch : 0;
         long tolerance = Math.max(knobs.tieToleranceChars(), (long) (unindexed * UNINDEXED_TIE_SHARE));
+        long[] queued = new long[size];
+        boolean someIdle = false;
+        for (int i = 0; i < size; i++) {
+            Engine engine = candidates.get(i);
+            EngineSlots.Slot slot = candidateSlots[i];
+            long waiting = slot.prefillChars().get() + (long) (load.othersWaiting(engine,
+                    slot.prefillRequests().get()) * knobs.waitingRequestChars());
+            someIdle |= waiting == 0;
+            queued[i] = waiting + (long) load.requests(engine) * knobs.runningRequestChars();
+        }
+        // A hit the engine itself reports is certain, and while no candidate is idle a miss queues behind others
+        // and adds prefill to a fleet without slack: then the queue counts less against keeping the hit.
+        double queueWeight = reported == size && !someIdle ? knobs.reportedQueueWeight() : knobs.queueWeight();
 
         long[] uncached = new long[size];
         long[] costs = new long[size];
@@ -133,16 +147,11 @@ public class PrefixAwarePolicy implements RoutingPolicy {
         long[] tieBreak = new long[size];
         long firstChunk = Rendezvous.keyHash(prompt.prefix(trie.chunkSize()));
         for (int i = 0; i < size; i++) {
-            Engine engine = candidates.get(i);
-            EngineSlots.Slot slot = candidateSlots[i];
             uncached[i] = prompt.length() - matched[i];
-            double othersWaiting = load.othersWaiting(engine, slot.prefillRequests().get());
-            long queued = slot.prefillChars().get() + (long) (othersWaiting * knobs.waitingRequestChars())
-                    + (long) load.requests(engine) * knobs.runningRequestChars();
-            long cost = uncached[i] + (long) (queued * knobs.queueWeight());
+            long cost = uncached[i] + (long) (queued[i] * queueWeight);
             costs[i] = cost;
             bucket[i] = cost / tolerance;
-            tieBreak[i] = Rendezvous.score(firstChunk, engine);
+            tieBreak[i] = Rendezvous.score(firstChunk, candidates.get(i));
         }
         List<Engine> ranked = Ranking.of(candidates, Comparator.<Integer>comparingLong(i -> bucket[i])
                 .thenComparing(Comparator.<Integer>comparingInt(i -> matched[i]).reversed())

@@ -59,12 +59,16 @@ public record RoutingProperties(
      * @param tieToleranceChars   costs closer than this are ties, broken by rendezvous hashing of the first chunk
      * @param queueWeight         how much the work queued ahead of a request counts against recomputing its prompt:
      *                            below 1, a request waits longer for the engine that holds its prefix
+     * @param reportedQueueWeight the same for the {@code precise} policy when every candidate reports its own cache
+     *                            and none is idle: a reported hit is certain (a guessed one may be gone), and without
+     *                            an idle engine a miss queues behind others and adds prefill to a fleet without slack
      */
     public record Prefix(
             @DefaultValue("4096") long waitingRequestChars,
             @DefaultValue("64") long runningRequestChars,
             @DefaultValue("512") long tieToleranceChars,
-            @DefaultValue("0.5") double queueWeight) {
+            @DefaultValue("0.5") double queueWeight,
+            @DefaultValue("0.25") double reportedQueueWeight) {
 
         public Prefix {
             if (waitingRequestChars < 0 || runningRequestChars < 0) {
@@ -74,6 +78,10 @@ public record RoutingProperties(
             if (!(queueWeight > 0) || queueWeight > 1000) {
                 throw new IllegalArgumentException("router.routing.prefix.queue-weight must be in (0, 1000], was "
                         + queueWeight);
+            }
+            if (!(reportedQueueWeight > 0) || reportedQueueWeight > 1000) {
+                throw new IllegalArgumentException("router.routing.prefix.reported-queue-weight must be in (0, 1000],"
+                        + " was " + reportedQueueWeight);
             }
             if (tieToleranceChars < 1) {
                 throw new IllegalArgumentException("router.routing.prefix.tie-tolerance-chars must be at least 1, was "

@@ -13,11 +13,14 @@ import dev.prefixrouter.trie.HashTrieConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.springframework.util.unit.DataSize;
+import reactor.core.publisher.Mono;
 
 /** The prefix-aware policy on a real index, without HTTP: where requests go and what the index learns. */
 class PrefixAwarePolicyTest {
@@ -41,9 +44,13 @@ class PrefixAwarePolicyTest {
         }
 
         Replica(int engines, double queueWeight) {
-            policy = new PrefixAwarePolicy(trie, slots, new EngineLoad(stats),
-                    new RoutingProperties.Prefix(4096, 64, 512, queueWeight),
-                    new PrefixMatchStatistics(new SimpleMeterRegistry()));
+            this(engines, new RoutingProperties.Prefix(4096, 64, 512, queueWeight, queueWeight), null);
+        }
+
+        /** With {@code caches}, the {@code precise} policy over what they report. */
+        Replica(int engines, RoutingProperties.Prefix knobs, EngineCaches caches) {
+            policy = new PrefixAwarePolicy(trie, slots, new EngineLoad(stats), knobs,
+                    new PrefixMatchStatistics(new SimpleMeterRegistry()), caches);
             for (int i = 0; i < engines; i++) {
                 registry.add(new EngineSpec("engine-" + i, URI.create("http://10.0.0." + i + ":8000"), List.of("m"),
                         null));
@@ -203,10 +210,61 @@ class PrefixAwarePolicyTest {
         }
     }
 
+    /** Engines' own reports, as the precise policy reads them: held prompt characters per engine, absent = stale. */
+    static final class ReportedCaches implements EngineCaches {
+        final Map<Engine, Integer> heldChars = new HashMap<>();
+
+        @Override
+        public Mono<int[]> tokens(RoutingRequest request, List<Engine> candidates) {
+            return Mono.just(new int[] {1});
+        }
+
+        @Override
+        public Holdings holdings(RoutingRequest request, List<Engine> candidates) {
+            return new Holdings() {
+                @Override
+                public int heldChars(int i) {
+                    return heldChars.getOrDefault(candidates.get(i), -1);
+                }
+
+                @Override
+                public void sent(int i) {
+                }
+            };
+        }
+    }
+
+    @Test
+    void aReportedHitIsWorthALongerWaitWhileNoEngineIsIdle() {
+        String prompt = "Conversation 5: " + SYSTEM;
+        ReportedCaches caches = new ReportedCaches();
+        Replica router = new Replica(5, new RoutingProperties.Prefix(4096, 64, 512, 0.5, 0.25), caches);
+        Engine holder = router.serve(prompt);
+        Engine idle = router.engines().get(router.engines().get(4) == holder ? 3 : 4);
+        List<Engine> busy = router.engines().stream().filter(e -> e != idle).toList();
+        queuePrefill(router, holder, prompt.length() * 3);
+        busy.stream().filter(e -> e != holder).forEach(e -> queuePrefill(router, e, 200));
+        router.engines().forEach(engine -> caches.heldChars.put(engine, engine == holder ? prompt.length() : 0));
+        RoutingRequest request = new RoutingRequest("m", prompt, null).withTokens(new int[] {1});
+
+        assertThat(router.policy.route(request, busy).ranked().get(0))
+                .as("all report, none idle: the queue counts at 0.25, less than recomputing").isSameAs(holder);
+        assertThat(router.policy.route(request, router.engines()).ranked().get(0))
+                .as("an idle engine recomputes it without delaying anyone: the queue counts at 0.5")
+                .isSameAs(idle);
+
+        caches.heldChars.remove(busy.stream().filter(e -> e != holder).findFirst().orElseThrow());
+        assertThat(router.policy.route(request, busy).ranked().get(0))
+                .as("one engine's reports are stale: its holdings are a guess, the queue counts at 0.5")
+                .isNotSameAs(holder);
+    }
+
     @Test
     void queueWeightMustBePositive() {
-        assertThatThrownBy(() -> new RoutingProperties.Prefix(4096, 64, 512, 0))
+        assertThatThrownBy(() -> new RoutingProperties.Prefix(4096, 64, 512, 0, 0.5))
                 .hasMessageContaining("router.routing.prefix.queue-weight");
+        assertThatThrownBy(() -> new RoutingProperties.Prefix(4096, 64, 512, 0.5, 0))
+                .hasMessageContaining("router.routing.prefix.reported-queue-weight");
     }
 
     /** A request of {@code chars} new characters sent to {@code engine} whose first byte has not come back. */

@@ -10,7 +10,7 @@ class ResponseAffinityTest {
 
     private static ResponseAffinity affinity(int maxIds) {
         return new ResponseAffinity(new RoutingProperties(RoutingProperties.PolicyName.ROUND_ROBIN, "x-session-id",
-                new RoutingProperties.Prefix(4096, 64, 512, 0.5), new RoutingProperties.Responses(maxIds)));
+                new RoutingProperties.Prefix(4096, 64, 512, 0.5, 0.5), new RoutingProperties.Responses(maxIds)));
     }
 
     @Test
