@@ -98,8 +98,13 @@ public final class BenchmarkRunner {
             routerArguments.addAll(parameters.routerArguments()); // last, so that they win
             try (RouterInstance router = new RouterInstance(policy.routerPolicy(), budget, blocks, fleet.urls(),
                     parameters.model(), routerArguments)) {
-                return measure(client, name, regime, policy, blocks, budget,
+                RunResult result = measure(client, name, regime, policy, blocks, budget,
                         ChatTarget.router(client, router.apiUrl()), router.managementUrl(), fleet.urls());
+                String tokenizer = router.tokenizerSummary();
+                if (tokenizer != null) {
+                    progress.accept("[" + name + "] " + tokenizer);
+                }
+                return result;
             }
         }
     }

@@ -3,9 +3,14 @@ package dev.prefixrouter.bench;
 import dev.prefixrouter.PrefixRouterApplication;
 import dev.prefixrouter.fleet.Fleet;
 import dev.prefixrouter.fleet.stats.EngineStats;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -71,6 +76,25 @@ final class RouterInstance implements AutoCloseable {
 
     String managementUrl() {
         return managementUrl;
+    }
+
+    /**
+     * What tokenizing cost the precise policy so far (real time: each millisecond shows as time-scale milliseconds
+     * in the engine-time TTFT), for the log; {@code null} if the router never asked for tokens.
+     */
+    String tokenizerSummary() {
+        MeterRegistry registry = context.getBean(MeterRegistry.class);
+        Timer latency = registry.find("router.kv.tokenizer.latency").timer();
+        if (latency == null || latency.count() == 0) {
+            return null;
+        }
+        double fallbacks = registry.find("router.kv.tokenizer.fallbacks").counters().stream()
+                .mapToDouble(Counter::count).sum();
+        double cached = registry.find("router.kv.tokenizer.cache.requests").tag("result", "hit").functionCounters()
+                .stream().mapToDouble(c -> c.count()).sum();
+        return String.format(Locale.ROOT, "tokenizer: %d answers, mean %.2f ms real (recent max %.1f ms),"
+                + " %.0f from its cache, %.0f fallbacks", latency.count(), latency.mean(TimeUnit.MILLISECONDS),
+                latency.max(TimeUnit.MILLISECONDS), cached, fallbacks);
     }
 
     /** Waits (this thread, not an event loop) until the router has found every engine healthy. */
