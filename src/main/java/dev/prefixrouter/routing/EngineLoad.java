@@ -41,7 +41,7 @@ public class EngineLoad {
      *
      * <p>Why the share at the scrape: the engine's count is as old as the scrape, this router's is current, and
      * subtracting one from the other counted this router's own requests that had started running since as somebody
-     * else's queue (a scrape every 200 ms, prefills of a few hundred: often).
+     * else's queue, and often: scrapes come seconds apart (every 2 s by default), prefills take a fraction of that.
      */
     public double othersWaiting(Engine engine, int ownPrefilling) {
         EngineStats stats = freshStats(engine);

@@ -213,6 +213,8 @@ class PrefixAwarePolicyTest {
     /** Engines' own reports, as the precise policy reads them: held prompt characters per engine, absent = stale. */
     static final class ReportedCaches implements EngineCaches {
         final Map<Engine, Integer> heldChars = new HashMap<>();
+        /** Characters an engine is credited with once a request is sent there (as speculation does); -1: none. */
+        int creditOnSend = -1;
 
         @Override
         public Mono<int[]> tokens(RoutingRequest request, List<Engine> candidates) {
@@ -229,6 +231,9 @@ class PrefixAwarePolicyTest {
 
                 @Override
                 public void sent(int i) {
+                    if (creditOnSend >= 0) {
+                        heldChars.put(candidates.get(i), creditOnSend);
+                    }
                 }
             };
         }
@@ -257,6 +262,29 @@ class PrefixAwarePolicyTest {
         assertThat(router.policy.route(request, busy).ranked().get(0))
                 .as("one engine's reports are stale: its holdings are a guess, the queue counts at 0.5")
                 .isNotSameAs(holder);
+    }
+
+    @Test
+    void aHotSharedPrefixStillSpreadsWhenEveryEngineReportsItsCache() {
+        ReportedCaches caches = new ReportedCaches();
+        caches.creditOnSend = SYSTEM.length();
+        Replica router = new Replica(4, new RoutingProperties.Prefix(4096, 64, 512, 0.5, 0.25), caches);
+        router.engines().forEach(engine -> caches.heldChars.put(engine, 0));
+        Map<Engine, Integer> routed = new HashMap<>();
+        for (int user = 0; user < 60; user++) {
+            RoutingRequest request = new RoutingRequest("m", SYSTEM + "user " + user + " asks something", null)
+                    .withTokens(new int[] {1});
+            RoutingDecision decision = router.policy.route(request, router.engines());
+            Engine chosen = decision.ranked().get(0);
+            chosen.requestStarted();
+            decision.attempting(chosen);
+            routed.merge(chosen, 1, Integer::sum);
+        }
+        // While other engines sit idle the queue counts at 0.5, so the holder shares the prompt as prefix-aware
+        // does; at 0.25 throughout, all sixty would have queued on it.
+        assertThat(routed).as("others take copies of the prompt").hasSizeGreaterThan(1);
+        assertThat(routed.values().stream().mapToInt(Integer::intValue).max().orElseThrow())
+                .as("no engine takes everything").isLessThan(45);
     }
 
     @Test
