@@ -90,11 +90,19 @@ final class RouterInstance implements AutoCloseable {
         }
         double fallbacks = registry.find("router.kv.tokenizer.fallbacks").counters().stream()
                 .mapToDouble(Counter::count).sum();
-        double cached = registry.find("router.kv.tokenizer.cache.requests").tag("result", "hit").functionCounters()
-                .stream().mapToDouble(c -> c.count()).sum();
-        return String.format(Locale.ROOT, "tokenizer: %d answers, mean %.2f ms real (recent max %.1f ms),"
-                + " %.0f from its cache, %.0f fallbacks", latency.count(), latency.mean(TimeUnit.MILLISECONDS),
-                latency.max(TimeUnit.MILLISECONDS), cached, fallbacks);
+        return String.format(Locale.ROOT, "tokenizer: %d answers, mean %.2f ms real (recent max %.1f ms);"
+                + " requests: %.0f waited for it, %.0f cached whole, %.0f routed by earlier turns (whole prompt"
+                + " tokenized after: %.0f, skipped %.0f); %.0f fallbacks", latency.count(),
+                latency.mean(TimeUnit.MILLISECONDS), latency.max(TimeUnit.MILLISECONDS),
+                count(registry, "router.kv.tokenizer.cache.requests", "miss"),
+                count(registry, "router.kv.tokenizer.cache.requests", "hit"),
+                count(registry, "router.kv.tokenizer.cache.requests", "earlier_turns"),
+                count(registry, "router.kv.tokenizer.refreshes", "cached"),
+                count(registry, "router.kv.tokenizer.refreshes", "skipped"), fallbacks);
+    }
+
+    private static double count(MeterRegistry registry, String name, String result) {
+        return registry.find(name).tag("result", result).counters().stream().mapToDouble(Counter::count).sum();
     }
 
     /** Waits (this thread, not an event loop) until the router has found every engine healthy. */

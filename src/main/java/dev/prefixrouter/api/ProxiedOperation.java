@@ -154,7 +154,9 @@ public class ProxiedOperation {
         trace.tag("router.policy", policy.name()).tag("router.engine", decision.ranked().get(0).id())
                 .tag("router.prompt_chars", routing.prompt().length());
         if (routing.tokens() != null) {
-            trace.tag("router.prompt_tokens", routing.tokens().length);
+            // Reused tokens are an earlier request's, standing for the leading part of this prompt.
+            trace.tag(routing.tokens().isWhole() ? "router.prompt_tokens" : "router.reused_prompt_tokens",
+                    routing.tokens().ids().length);
         }
         decision.explain(trace::tag);
         return new Routed(request, decision);

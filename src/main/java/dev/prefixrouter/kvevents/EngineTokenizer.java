@@ -3,9 +3,9 @@ package dev.prefixrouter.kvevents;
 import com.dynatrace.hash4j.hashing.HashStream64;
 import com.dynatrace.hash4j.hashing.Hashing;
 import dev.prefixrouter.fleet.Engine;
+import dev.prefixrouter.routing.PromptTokens;
 import dev.prefixrouter.routing.TokenizeInput;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import lombok.extern.slf4j.Slf4j;
@@ -36,6 +37,13 @@ import tools.jackson.core.json.JsonFactory;
  * {@code messages} (the engine applies its chat template and the generation prompt, as it will when serving) or a
  * completion's {@code prompt}. Asked of a configured tokenizer (e.g. a CPU-only vLLM sidecar) or else of the
  * request's least busy candidate engine.
+ *
+ * <p>A conversation's next request is routed without waiting for the tokenizer: its leading messages are an earlier
+ * request's, whose tokens are cached, and when they make at least {@code min-earlier-turns-share} of it (0.8, as
+ * llm-d's {@code minPrefixOverlapRatio}) their tokens are what the request is routed by; the whole prompt is then
+ * tokenized off the request path, with at most half of {@code max-concurrent} such tokenizations at once (more are
+ * skipped, counted), each holding the request's body until its answer or the timeout. What engines hold of the
+ * turns added since is the last answer, held by the engine that generated it, which holds the turns before too.
  *
  * <p>Never fails a request: a tokenizer that is slower than the timeout, answers an error, or cannot be reached
  * gives an empty result, counted in {@code router.kv.tokenizer.fallbacks}, and the request is routed by the
@@ -65,6 +73,14 @@ public final class EngineTokenizer implements AutoCloseable {
     private final Counter errors;
     private final Counter tooLong;
     private final long maxPromptBytes;
+    private final double minEarlierShare;
+    private final Semaphore refreshes;
+    private final Counter wholeHits;
+    private final Counter earlierHits;
+    private final Counter misses;
+    private final Counter refreshesCached;
+    private final Counter refreshesFailed;
+    private final Counter refreshesSkipped;
 
     public EngineTokenizer(KvEventsProperties.Tokenizer properties, MeterRegistry registry) {
         this.sidecar = properties.url().isBlank() ? null
@@ -72,6 +88,9 @@ public final class EngineTokenizer implements AutoCloseable {
         this.timeout = properties.timeout();
         this.cache = new TokenCache(properties.cacheMemory().toBytes());
         this.maxPromptBytes = properties.maxPromptSize().toBytes();
+        this.minEarlierShare = properties.minEarlierTurnsShare();
+        // Half the connections at most, so requests waiting on their own tokens always find one.
+        this.refreshes = new Semaphore(Math.max(1, properties.maxConcurrent() / 2));
         this.connections = ConnectionProvider.builder("kv-tokenizer").maxConnections(properties.maxConcurrent())
                 .pendingAcquireMaxCount(1024).maxIdleTime(Duration.ofSeconds(30)).build();
         this.http = HttpClient.create(connections).compress(false).followRedirect(false)
@@ -85,10 +104,24 @@ public final class EngineTokenizer implements AutoCloseable {
                 .description("Accounted bytes of cached prompt tokens").register(registry);
         Gauge.builder("router.kv.tokenizer.cache.max.bytes", cache, TokenCache::maxBytes).baseUnit("bytes")
                 .description("Budget of cached prompt tokens").register(registry);
-        FunctionCounter.builder("router.kv.tokenizer.cache.requests", cache,
-                TokenCache::hits).tag("result", "hit").register(registry);
-        FunctionCounter.builder("router.kv.tokenizer.cache.requests", cache,
-                TokenCache::misses).tag("result", "miss").register(registry);
+        this.wholeHits = cacheRequests(registry, "hit");
+        this.earlierHits = cacheRequests(registry, "earlier_turns");
+        this.misses = cacheRequests(registry, "miss");
+        this.refreshesCached = refreshes(registry, "cached");
+        this.refreshesFailed = refreshes(registry, "failed");
+        this.refreshesSkipped = refreshes(registry, "skipped");
+    }
+
+    private static Counter cacheRequests(MeterRegistry registry, String result) {
+        return Counter.builder("router.kv.tokenizer.cache.requests").tag("result", result)
+                .description("Requests whose tokens were cached whole (hit), cached for their earlier turns, or not")
+                .register(registry);
+    }
+
+    private static Counter refreshes(MeterRegistry registry, String result) {
+        return Counter.builder("router.kv.tokenizer.refreshes").tag("result", result)
+                .description("Whole prompts tokenized off the request path after it was routed by earlier turns")
+                .register(registry);
     }
 
     private static Counter fallbacks(MeterRegistry registry, String reason) {
@@ -97,17 +130,79 @@ public final class EngineTokenizer implements AutoCloseable {
                 .register(registry);
     }
 
-    /** The prompt's token ids, or empty when they cannot be had within the timeout. */
-    public Mono<int[]> tokens(String model, TokenizeInput input, List<Engine> candidates) {
+    /**
+     * The prompt's token ids, or its earlier turns' (see the class comment), or empty when neither can be had within
+     * the timeout.
+     */
+    public Mono<PromptTokens> tokens(String model, TokenizeInput input, List<Engine> candidates) {
         if (input.length() > maxPromptBytes) {
             tooLong.increment();
             return Mono.empty();
         }
-        long key = key(model, input);
+        long[] keys = keys(model, input);
+        long key = keys[keys.length - 1];
         int[] cached = cache.get(key);
         if (cached != null) {
-            return Mono.just(cached);
+            wholeHits.increment();
+            return Mono.just(PromptTokens.whole(cached));
         }
+        PromptTokens earlier = earlierTurns(input, keys);
+        if (earlier != null) {
+            earlierHits.increment();
+            refresh(model, input, key, candidates);
+            return Mono.just(earlier);
+        }
+        misses.increment();
+        return fetch(model, input, key, candidates).map(PromptTokens::whole).onErrorResume(error -> {
+            fallBack(error);
+            return Mono.empty();
+        });
+    }
+
+    /**
+     * The tokens cached for the longest run of this conversation's leading messages, if they make at least
+     * {@code min-earlier-turns-share} of its messages' bytes: an earlier request of the same conversation, whose
+     * tokens are this one's leading tokens (a chat template renders each message the same whatever follows it; the
+     * earlier request's generation prompt is where the answer that follows it starts).
+     */
+    private PromptTokens earlierTurns(TokenizeInput input, long[] keys) {
+        int[] ends = input.elementEnds();
+        if (ends.length < 2 || minEarlierShare > 1) {
+            return null;
+        }
+        double total = ends[ends.length - 1] - input.start();
+        for (int i = ends.length - 2; i >= 0; i--) {
+            double share = (ends[i] - input.start()) / total;
+            if (share < minEarlierShare) {
+                return null;
+            }
+            int[] tokens = cache.get(keys[i]);
+            if (tokens != null) {
+                return new PromptTokens(tokens, share);
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Tokenizes the whole prompt off the request path, for the conversation's next request, unless half the
+     * connections are busy doing so already (the request's body is held until the answer or the timeout).
+     */
+    private void refresh(String model, TokenizeInput input, long key, List<Engine> candidates) {
+        if (!refreshes.tryAcquire()) {
+            refreshesSkipped.increment();
+            return;
+        }
+        fetch(model, input, key, candidates).doFinally(signal -> refreshes.release()).subscribe(
+                tokens -> refreshesCached.increment(),
+                error -> {
+                    refreshesFailed.increment();
+                    log.debug("tokenizing a whole conversation off the request path failed: {}", error.toString());
+                });
+    }
+
+    /** The whole prompt's ids from the tokenizer, cached under {@code key}; errors on a timeout or a bad answer. */
+    private Mono<int[]> fetch(String model, TokenizeInput input, long key, List<Engine> candidates) {
         Engine engine = leastBusy(candidates, key);
         URI uri = sidecar != null ? sidecar : engine.resolve("/tokenize");
         String apiKey = sidecar != null ? null : engine.apiKey();
@@ -134,14 +229,10 @@ public final class EngineTokenizer implements AutoCloseable {
                     return content.asByteArray();
                 })
                 .map(answer -> parse(answer, uri))
-                .timeout(timeout)
+                .timeout(timeout, Mono.error(() -> new TimeoutException(uri + " did not answer within " + timeout)))
                 .doOnNext(tokens -> {
                     latency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
                     cache.put(key, tokens);
-                })
-                .onErrorResume(error -> {
-                    fallBack(error, uri);
-                    return Mono.empty();
                 });
     }
 
@@ -162,14 +253,13 @@ public final class EngineTokenizer implements AutoCloseable {
         return best;
     }
 
-    private void fallBack(Throwable error, URI uri) {
+    private void fallBack(Throwable error) {
         if (error instanceof TimeoutException) {
             timeouts.increment();
-            log.debug("tokenizer {} did not answer within {}; routing approximately", uri, timeout);
         } else {
             errors.increment();
-            log.debug("tokenizer {} failed ({}); routing approximately", uri, error.toString());
         }
+        log.debug("routing approximately: {}", error.toString());
     }
 
     /** {@code {"model":M,"messages":RAW,"add_generation_prompt":true}} or {@code {"model":M,"prompt":RAW}}. */
@@ -218,11 +308,24 @@ public final class EngineTokenizer implements AutoCloseable {
         return Arrays.copyOf(ids, count);
     }
 
-    /** A 64-bit hash of what is sent: the model, the field and the raw value. */
-    static long key(String model, TokenizeInput input) {
-        HashStream64 hash = Hashing.xxh3_64().hashStream();
-        hash.putString(model).putBoolean(input.chat()).putBytes(input.body(), input.start(), input.length());
-        return hash.getAsLong();
+    /**
+     * 64-bit hashes of what is sent, the model, the field and the raw value: for a chat request one per run of
+     * leading messages (the {@code i}-th of {@code [start, elementEnds[i])}, the last the whole conversation), so a
+     * later request of the same conversation finds this one's under its own leading messages; else one.
+     */
+    static long[] keys(String model, TokenizeInput input) {
+        HashStream64 hash = Hashing.xxh3_64().hashStream().putString(model).putBoolean(input.chat());
+        int[] ends = input.elementEnds();
+        if (ends.length == 0) {
+            return new long[] {hash.putBytes(input.body(), input.start(), input.length()).getAsLong()};
+        }
+        long[] keys = new long[ends.length];
+        int from = input.start();
+        for (int i = 0; i < ends.length; i++) {
+            keys[i] = hash.putBytes(input.body(), from, ends[i] - from).getAsLong(); // the stream goes on after
+            from = ends[i];
+        }
+        return keys;
     }
 
     @Override

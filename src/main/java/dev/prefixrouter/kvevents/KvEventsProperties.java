@@ -66,25 +66,39 @@ public record KvEventsProperties(
      *                      the request-memory budget
      * @param maxConcurrent tokenizations in flight at once (the rest wait for a connection, holding nothing new), so
      *                      answers being read hold at most about {@code maxConcurrent × 2 × maxPromptSize}
+     * @param minEarlierTurnsShare a chat request whose leading messages were an earlier request, cached, making at
+     *                      least this share of its messages' bytes is routed by their tokens without waiting for
+     *                      the tokenizer (the whole prompt is tokenized after, for the next turn); above 1: never
      */
     public record Tokenizer(
             @NotNull @DefaultValue("") String url,
             @NotNull @DefaultValue("250ms") Duration timeout,
             @NotNull @DefaultValue("16MB") DataSize cacheMemory,
             @NotNull @DefaultValue("1MB") DataSize maxPromptSize,
-            @DefaultValue("32") int maxConcurrent) {
+            @DefaultValue("32") int maxConcurrent,
+            @DefaultValue("0.8") double minEarlierTurnsShare) {
 
-        @ConstructorBinding // the other constructor is for tests
+        @ConstructorBinding // the others are for tests
         public Tokenizer {
             if (maxConcurrent < 1) {
                 throw new IllegalArgumentException("router.kv-events.tokenizer.max-concurrent must be at least 1, was "
                         + maxConcurrent);
+            }
+            if (!(minEarlierTurnsShare > 0)) {
+                throw new IllegalArgumentException("router.kv-events.tokenizer.min-earlier-turns-share must be above 0"
+                        + " (above 1 to always wait for the whole prompt's tokens), was " + minEarlierTurnsShare);
             }
         }
 
         /** Defaults but for the tokenizer's URL and timeout; for tests. */
         public Tokenizer(String url, Duration timeout, DataSize cacheMemory) {
             this(url, timeout, cacheMemory, DataSize.ofMegabytes(1), 32);
+        }
+
+        /** Defaults but for these; for tests. */
+        public Tokenizer(String url, Duration timeout, DataSize cacheMemory, DataSize maxPromptSize,
+                int maxConcurrent) {
+            this(url, timeout, cacheMemory, maxPromptSize, maxConcurrent, 0.8);
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.prefixrouter.kvevents;
 
 import dev.prefixrouter.fleet.Engine;
 import dev.prefixrouter.routing.EngineCaches;
+import dev.prefixrouter.routing.PromptTokens;
 import dev.prefixrouter.routing.RoutingRequest;
 import java.util.List;
 import reactor.core.publisher.Mono;
@@ -11,6 +12,10 @@ import reactor.core.publisher.Mono;
  * keys ({@link BlockKeys}) looked up once in the {@link PreciseIndex} for all candidates, and each candidate's
  * leading held blocks converted to prompt characters wherever its reports are fresh ({@link EventApplier#isFresh}).
  * A request sent to an engine credits it speculatively until the engine's own {@code BlockStored} arrives.
+ *
+ * <p>When the tokens at hand are a conversation's earlier turns ({@link PromptTokens#share()} below 1), what each
+ * candidate holds is judged on that leading part: the turns added since are held by no engine yet, save the last
+ * answer by the engine that generated it, which is also the one holding the turns before.
  */
 public final class PreciseCaches implements EngineCaches {
 
@@ -27,14 +32,15 @@ public final class PreciseCaches implements EngineCaches {
     }
 
     @Override
-    public Mono<int[]> tokens(RoutingRequest request, List<Engine> candidates) {
+    public Mono<PromptTokens> tokens(RoutingRequest request, List<Engine> candidates) {
         return request.tokenize() == null ? Mono.empty()
                 : tokenizer.tokens(request.model(), request.tokenize(), candidates);
     }
 
     @Override
     public Holdings holdings(RoutingRequest request, List<Engine> candidates) {
-        int[] tokens = request.tokens();
+        PromptTokens known = request.tokens();
+        int[] tokens = known.ids();
         long[] keys = BlockKeys.keys(tokens, blockSize);
         int size = candidates.size();
         String[] ids = new String[size];
@@ -44,10 +50,11 @@ public final class PreciseCaches implements EngineCaches {
         long now = System.nanoTime();
         int[] heldBlocks = index.held(keys, ids, now);
         int[] heldChars = new int[size];
-        int promptChars = request.prompt().length();
+        // Tokens of a conversation's earlier turns stand for that part of the prompt only.
+        int coveredChars = (int) (request.prompt().length() * known.share());
         for (int i = 0; i < size; i++) {
             heldChars[i] = !events.isFresh(ids[i], now) ? -1
-                    : charsOf((long) heldBlocks[i] * blockSize, tokens.length, promptChars);
+                    : charsOf((long) heldBlocks[i] * blockSize, tokens.length, coveredChars);
         }
         return new Holdings() {
             @Override

@@ -7,7 +7,8 @@ import java.util.Map;
  * Recent prompts' token ids, by a 64-bit hash of the model and the prompt as sent to {@code /tokenize}, least
  * recently used out first past a byte budget. Each entry is accounted at {@link #bytesOf} (the ids plus the map's
  * node, key and array header), so {@link #accountedBytes()} never exceeds the budget. A retried or repeated request
- * (the same conversation sent again, a client's retry) skips the tokenizer's round trip.
+ * (the same conversation sent again, a client's retry) skips the tokenizer's round trip, and a conversation's next
+ * request finds its earlier turns' tokens here.
  *
  * <p>Concurrency: short critical sections under {@code this}; called from event loops.
  */
@@ -19,8 +20,6 @@ final class TokenCache {
     private final long maxBytes;
     private final LinkedHashMap<Long, int[]> byKey = new LinkedHashMap<>(16, 0.75f, true);
     private long bytes;
-    private long hits;
-    private long misses;
 
     TokenCache(long maxBytes) {
         this.maxBytes = maxBytes;
@@ -32,13 +31,7 @@ final class TokenCache {
 
     /** The tokens cached for {@code key}, or {@code null}. */
     synchronized int[] get(long key) {
-        int[] tokens = byKey.get(key);
-        if (tokens == null) {
-            misses++;
-        } else {
-            hits++;
-        }
-        return tokens;
+        return byKey.get(key);
     }
 
     /** Caches {@code tokens} unless they alone exceed the budget; evicts the least recently used to make room. */
@@ -70,13 +63,5 @@ final class TokenCache {
 
     synchronized int size() {
         return byKey.size();
-    }
-
-    synchronized long hits() {
-        return hits;
-    }
-
-    synchronized long misses() {
-        return misses;
     }
 }

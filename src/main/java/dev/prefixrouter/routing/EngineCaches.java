@@ -12,10 +12,11 @@ import reactor.core.publisher.Mono;
 public interface EngineCaches {
 
     /**
-     * The request's token ids as the engines tokenize it. Never fails: when tokens cannot be had in time (no
+     * The request's token ids as the engines tokenize it, or its leading part's where those are at hand and cover
+     * most of it. Never fails: when tokens cannot be had in time (no
      * tokenizable prompt, tokenizer slow or down) it completes empty, and the request is routed approximately.
      */
-    Mono<int[]> tokens(RoutingRequest request, List<Engine> candidates);
+    Mono<PromptTokens> tokens(RoutingRequest request, List<Engine> candidates);
 
     /** What the candidates hold of a tokenized request's prompt. Called on event loops: must not block. */
     Holdings holdings(RoutingRequest request, List<Engine> candidates);

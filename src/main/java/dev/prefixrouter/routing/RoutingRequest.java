@@ -10,11 +10,11 @@ import dev.prefixrouter.trie.PromptText;
  * @param sessionKey the session header's value, else the body's {@code user}, else {@code null}
  * @param tokenize   the prompt as the engines' tokenizer takes it, or {@code null} where the route has none that
  *                   {@code /tokenize} accepts (token ids, embeddings, ...)
- * @param tokens     the prompt's token ids as the engines tokenize it, once a policy's
+ * @param tokens     the prompt's token ids as the engines tokenize it (or its leading part's), once a policy's
  *                   {@link RoutingPolicy#prepare preparation} found them; {@code null} before or without
  */
 public record RoutingRequest(String model, PromptText prompt, String sessionKey, TokenizeInput tokenize,
-        int[] tokens) {
+        PromptTokens tokens) {
 
     /** A request whose prompt is a string already. */
     public RoutingRequest(String model, String prompt, String sessionKey) {
@@ -26,7 +26,12 @@ public record RoutingRequest(String model, PromptText prompt, String sessionKey,
     }
 
     /** This request with its token ids known. */
+    public RoutingRequest withTokens(PromptTokens known) {
+        return new RoutingRequest(model, prompt, sessionKey, tokenize, known);
+    }
+
+    /** This request with its whole prompt's token ids known. */
     public RoutingRequest withTokens(int[] ids) {
-        return new RoutingRequest(model, prompt, sessionKey, tokenize, ids);
+        return withTokens(PromptTokens.whole(ids));
     }
 }

@@ -6,6 +6,7 @@ import dev.prefixrouter.fleet.Engine;
 import dev.prefixrouter.fleet.EngineSpec;
 import dev.prefixrouter.fleet.Fleet;
 import dev.prefixrouter.fleet.FleetProperties;
+import dev.prefixrouter.routing.PromptTokens;
 import dev.prefixrouter.routing.TokenizeInput;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
@@ -19,7 +20,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.util.unit.DataSize;
+import org.awaitility.Awaitility;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
 
@@ -63,12 +66,21 @@ class EngineTokenizerTest {
         return new TokenizeInput(bytes, start, body.lastIndexOf(']') + 1, true);
     }
 
+    private static int[] ids(Mono<PromptTokens> tokens) {
+        PromptTokens known = tokens.block(Duration.ofSeconds(5));
+        if (known == null) {
+            return null;
+        }
+        assertThat(known.isWhole()).as("the whole prompt's tokens").isTrue();
+        return known.ids();
+    }
+
     @Test
     void sendsTheMessagesAsTheyStandAndReadsTheTokens() {
         answer.set(Mono.just("{\"count\":3,\"max_model_len\":4096,\"tokens\":[7,8,9],\"token_strs\":null}"));
         String body = "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi \\\"you\\\"\"}],\"stream\":true}";
 
-        int[] tokens = tokenizer.tokens("m", chat(body), List.of(engine)).block(Duration.ofSeconds(5));
+        int[] tokens = ids(tokenizer.tokens("m", chat(body), List.of(engine)));
 
         assertThat(tokens).containsExactly(7, 8, 9);
         assertThat(received).containsExactly("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":"
@@ -80,8 +92,8 @@ class EngineTokenizerTest {
         answer.set(Mono.just("{\"tokens\":[1]}"));
         byte[] body = "{\"prompt\":\"Once\",\"model\":\"m\"}".getBytes(StandardCharsets.UTF_8);
 
-        assertThat(tokenizer.tokens("m", new TokenizeInput(body, 10, -1, false), List.of(engine))
-                .block(Duration.ofSeconds(5))).containsExactly(1);
+        assertThat(ids(tokenizer.tokens("m", new TokenizeInput(body, 10, -1, false), List.of(engine))))
+                .containsExactly(1);
         assertThat(received).containsExactly("{\"model\":\"m\",\"prompt\":\"Once\"}");
     }
 
@@ -91,11 +103,11 @@ class EngineTokenizerTest {
         String body = "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"again\"}]}";
 
         tokenizer.tokens("m", chat(body), List.of(engine)).block(Duration.ofSeconds(5));
-        int[] second = tokenizer.tokens("m", chat(body), List.of(engine)).block(Duration.ofSeconds(5));
+        int[] second = ids(tokenizer.tokens("m", chat(body), List.of(engine)));
 
         assertThat(second).containsExactly(4, 5);
         assertThat(received).hasSize(1);
-        assertThat(registry.get("router.kv.tokenizer.cache.requests").tag("result", "hit").functionCounter().count())
+        assertThat(registry.get("router.kv.tokenizer.cache.requests").tag("result", "hit").counter().count())
                 .isEqualTo(1);
     }
 
@@ -104,7 +116,7 @@ class EngineTokenizerTest {
         answer.set(Mono.delay(Duration.ofSeconds(3)).thenReturn("{\"tokens\":[1]}"));
         long start = System.nanoTime();
 
-        int[] tokens = tokenizer.tokens("m", chat("{\"messages\":[]}"), List.of(engine)).block(Duration.ofSeconds(5));
+        int[] tokens = ids(tokenizer.tokens("m", chat("{\"messages\":[]}"), List.of(engine)));
 
         assertThat(tokens).isNull();
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
@@ -115,14 +127,11 @@ class EngineTokenizerTest {
     @Test
     void anErrorOrGarbageFallsBackEmpty() {
         answer.set(Mono.just("{\"tokens\":[1,\"x\"]}"));
-        assertThat(tokenizer.tokens("m", chat("{\"messages\":[1]}"), List.of(engine)).block(Duration.ofSeconds(5)))
-                .isNull();
+        assertThat(ids(tokenizer.tokens("m", chat("{\"messages\":[1]}"), List.of(engine)))).isNull();
         answer.set(Mono.just("not json"));
-        assertThat(tokenizer.tokens("m", chat("{\"messages\":[2]}"), List.of(engine)).block(Duration.ofSeconds(5)))
-                .isNull();
+        assertThat(ids(tokenizer.tokens("m", chat("{\"messages\":[2]}"), List.of(engine)))).isNull();
         server.disposeNow();
-        assertThat(tokenizer.tokens("m", chat("{\"messages\":[3]}"), List.of(engine)).block(Duration.ofSeconds(5)))
-                .isNull();
+        assertThat(ids(tokenizer.tokens("m", chat("{\"messages\":[3]}"), List.of(engine)))).isNull();
         assertThat(registry.get("router.kv.tokenizer.fallbacks").tag("reason", "error").counter().count())
                 .isEqualTo(3);
     }
@@ -133,12 +142,108 @@ class EngineTokenizerTest {
                 DataSize.ofKilobytes(64), DataSize.ofBytes(64), 4), new SimpleMeterRegistry());
         answer.set(Mono.just("{\"tokens\":[1]}"));
         try {
-            assertThat(small.tokens("m", chat("{\"messages\":[\"" + "x".repeat(100) + "\"]}"), List.of(engine))
-                    .block(Duration.ofSeconds(5))).isNull();
+            assertThat(ids(small.tokens("m", chat("{\"messages\":[\"" + "x".repeat(100) + "\"]}"), List.of(engine))))
+                    .isNull();
             assertThat(received).isEmpty();
         } finally {
             small.close();
         }
+    }
+
+    /** A chat body of these message contents (user and assistant alternating), as a client serializes it. */
+    private static String conversation(String... contents) {
+        StringBuilder body = new StringBuilder("{\"model\":\"m\",\"messages\":[");
+        for (int i = 0; i < contents.length; i++) {
+            body.append(i == 0 ? "" : ",").append("{\"role\":\"").append(i % 2 == 0 ? "user" : "assistant")
+                    .append("\",\"content\":\"").append(contents[i]).append("\"}");
+        }
+        return body.append("],\"stream\":true}").toString();
+    }
+
+    private double count(String name, String result) {
+        return registry.get(name).tag("result", result).counter().count();
+    }
+
+    @Test
+    void aConversationsNextTurnIsRoutedByItsEarlierTurnsWhileTheWholeIsTokenizedAfter() {
+        String system = "s".repeat(400);
+        answer.set(Mono.just("{\"tokens\":[1,2,3]}"));
+        ids(tokenizer.tokens("m", chat(conversation(system, "q1")), List.of(engine)));
+
+        Sinks.One<String> whole = Sinks.one();
+        answer.set(whole.asMono());
+        PromptTokens next = tokenizer.tokens("m", chat(conversation(system, "q1", "a1", "q2")), List.of(engine))
+                .block(Duration.ofSeconds(5));
+
+        assertThat(next.ids()).as("the first turn's tokens, while the tokenizer has not answered").containsExactly(1, 2, 3);
+        assertThat(next.share()).isGreaterThan(0.8).isLessThan(1);
+        assertThat(count("router.kv.tokenizer.cache.requests", "earlier_turns")).isEqualTo(1);
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> received.size() == 2);
+        assertThat(received).last().asString().contains("\"a1\"", "\"q2\"");
+
+        whole.tryEmitValue("{\"tokens\":[1,2,3,4,5]}");
+        Awaitility.await().atMost(Duration.ofSeconds(5))
+                .until(() -> count("router.kv.tokenizer.refreshes", "cached") == 1);
+        assertThat(ids(tokenizer.tokens("m", chat(conversation(system, "q1", "a1", "q2")), List.of(engine))))
+                .as("the same turn again: the whole prompt's tokens, from the cache").containsExactly(1, 2, 3, 4, 5);
+        assertThat(received).hasSize(2);
+    }
+
+    @Test
+    void earlierTurnsThatMakeTooLittleOfTheRequestAreNotEnough() {
+        answer.set(Mono.just("{\"tokens\":[1]}"));
+        ids(tokenizer.tokens("m", chat(conversation("short", "q1")), List.of(engine)));
+        answer.set(Mono.just("{\"tokens\":[1,2]}"));
+
+        int[] next = ids(tokenizer.tokens("m", chat(conversation("short", "q1", "a long answer ".repeat(20), "q2")),
+                List.of(engine)));
+
+        assertThat(next).as("waited for the whole prompt's tokens").containsExactly(1, 2);
+        assertThat(count("router.kv.tokenizer.cache.requests", "miss")).isEqualTo(2);
+        assertThat(count("router.kv.tokenizer.cache.requests", "earlier_turns")).isZero();
+    }
+
+    @Test
+    void tokenizingAfterTheRequestTakesHalfTheConnectionsAtMost() {
+        EngineTokenizer two = new EngineTokenizer(new KvEventsProperties.Tokenizer("", Duration.ofSeconds(2),
+                DataSize.ofKilobytes(64), DataSize.ofMegabytes(1), 2), registry);
+        try {
+            answer.set(Mono.just("{\"tokens\":[1]}"));
+            String first = "first user ".repeat(40);
+            String second = "second user ".repeat(40);
+            ids(two.tokens("m", chat(conversation(first, "q1")), List.of(engine)));
+            ids(two.tokens("m", chat(conversation(second, "q1")), List.of(engine)));
+            answer.set(Mono.never());
+
+            assertThat(two.tokens("m", chat(conversation(first, "q1", "a1", "q2")), List.of(engine))
+                    .block(Duration.ofSeconds(5)).share()).isLessThan(1);
+            assertThat(two.tokens("m", chat(conversation(second, "q1", "a1", "q2")), List.of(engine))
+                    .block(Duration.ofSeconds(5)).share()).isLessThan(1);
+
+            assertThat(count("router.kv.tokenizer.refreshes", "skipped")).isEqualTo(1);
+            Awaitility.await().atMost(Duration.ofSeconds(5))
+                    .until(() -> count("router.kv.tokenizer.refreshes", "failed") == 1);
+        } finally {
+            two.close();
+        }
+    }
+
+    @Test
+    void aConversationsLeadingMessagesHashAsAnEarlierRequestWhole() {
+        long[] earlier = EngineTokenizer.keys("m", chat(conversation("sys", "q1")));
+        long[] later = EngineTokenizer.keys("m", chat(conversation("sys", "q1", "a1", "q2")));
+        long[] pretty = EngineTokenizer.keys("m", chat("{\"messages\": [\n  {\"role\":\"user\",\"content\":\"sys\"} ,\n"
+                + "  {\"role\":\"assistant\",\"content\":\"q1\"}\n]}"));
+        long[] prettyLater = EngineTokenizer.keys("m", chat("{\"messages\": [\n  {\"role\":\"user\",\"content\":\"sys\"} ,\n"
+                + "  {\"role\":\"assistant\",\"content\":\"q1\"},\n  {\"role\":\"user\",\"content\":\"a1\"}\n]}"));
+
+        assertThat(later).hasSize(4);
+        assertThat(later[1]).isEqualTo(earlier[1]);
+        assertThat(later[0]).isEqualTo(earlier[0]).isNotEqualTo(later[1]);
+        assertThat(later[3]).isNotEqualTo(earlier[1]);
+        assertThat(prettyLater[1]).as("whitespace before the comma or the bracket is not the message's")
+                .isEqualTo(pretty[1]);
+        assertThat(EngineTokenizer.keys("other", chat(conversation("sys", "q1")))[1]).isNotEqualTo(earlier[1]);
     }
 
     @Test

@@ -168,6 +168,37 @@ class PreciseRoutingIntegrationTest {
         assertThat(routedTo(chat(system("garden tools"), "And a rake?"))).isEqualTo(other);
     }
 
+    private double tokenizerCount(String name, String result) {
+        return registry.find(name).tag("result", result).counters().stream().mapToDouble(c -> c.count()).sum();
+    }
+
+    @Test
+    void aConversationsNextTurnGoesByItsEarlierTurnsToTheEngineThatStillHoldsThem() {
+        String system = system("camera repair");
+        String firstTurn = chat(system, "The lens is stuck.");
+        int first = routedTo(firstTurn);
+        await().atMost(WAIT).until(() -> blocks(first) >= 50);
+        // The first engine drops its cache; another gets the first turn behind the router's back.
+        WebClient.create(fleet.get(first).baseUrl()).post().uri("/reset_prefix_cache").retrieve()
+                .toBodilessEntity().block(WAIT);
+        await().atMost(WAIT).until(() -> blocks(first) == 0);
+        int other = (first + 1) % ENGINES;
+        direct(other, firstTurn);
+        await().atMost(WAIT).until(() -> blocks(other) >= 50);
+        double byEarlierTurns = tokenizerCount("router.kv.tokenizer.cache.requests", "earlier_turns");
+        double refreshed = tokenizerCount("router.kv.tokenizer.refreshes", "cached");
+
+        String secondTurn = "{\"model\":\"m\",\"max_tokens\":1,\"messages\":[{\"role\":\"system\",\"content\":\""
+                + system + "\"},{\"role\":\"user\",\"content\":\"The lens is stuck.\"},{\"role\":\"assistant\","
+                + "\"content\":\"Turn it off and on.\"},{\"role\":\"user\",\"content\":\"It still is.\"}]}";
+
+        assertThat(routedTo(secondTurn)).as("not the engine that reported dropping the earlier turns")
+                .isEqualTo(other);
+        assertThat(tokenizerCount("router.kv.tokenizer.cache.requests", "earlier_turns"))
+                .as("routed by the first turn's tokens, not waiting for the tokenizer").isEqualTo(byEarlierTurns + 1);
+        await().atMost(WAIT).until(() -> tokenizerCount("router.kv.tokenizer.refreshes", "cached") == refreshed + 1);
+    }
+
     @Test
     void evictedBlocksAreUncreditedExactly() {
         String body = chat(system("bicycle repair"), "Brakes squeal.");

@@ -217,8 +217,8 @@ class PrefixAwarePolicyTest {
         int creditOnSend = -1;
 
         @Override
-        public Mono<int[]> tokens(RoutingRequest request, List<Engine> candidates) {
-            return Mono.just(new int[] {1});
+        public Mono<PromptTokens> tokens(RoutingRequest request, List<Engine> candidates) {
+            return Mono.just(PromptTokens.whole(new int[] {1}));
         }
 
         @Override
