@@ -53,6 +53,10 @@ import java.util.Map;
  * @param model                model name served by the engines
  * @param routerProperties     extra properties for the in-process routers, comma-separated {@code name=value}
  *                             (e.g. {@code router.routing.prefix.tie-tolerance-chars=1024}), to try a knob
+ * @param routerReplicas       in-process routers per run, as {@code k8s/} deploys two: each has its own index and
+ *                             is sent a fixed half (third, ...) of every user's rounds, drawn from the user and the
+ *                             round so that every policy sees the same split, as a Kubernetes Service spreads
+ *                             connections; engines publish their events to every replica
  */
 public record BenchParameters(
         int engines,
@@ -84,7 +88,8 @@ public record BenchParameters(
         String managementUrl,
         String engineUrls,
         String model,
-        String routerProperties) {
+        String routerProperties,
+        int routerReplicas) {
 
     /** Tokens per KV-cache block, as vLLM and the simulator. */
     public static final int BLOCK_TOKENS = 16;
@@ -92,6 +97,7 @@ public record BenchParameters(
     public BenchParameters {
         require(engines >= 1, "engines must be at least 1");
         require(users >= 1, "users must be at least 1");
+        require(routerReplicas >= 1, "router-replicas must be at least 1");
         require(rounds >= 1, "rounds must be at least 1");
         require(systemTokensMin >= 1 && systemTokensMin <= systemTokensMax, "need 1 <= system-tokens-min <= max");
         require(questionTokensMin >= 1 && questionTokensMin <= questionTokensMax, "need 1 <= question-tokens-min <= max");
@@ -111,7 +117,7 @@ public record BenchParameters(
     public static BenchParameters defaults() {
         return new BenchParameters(4, 40, 5, 1000, 8000, 4, 0.2, 20, 60, 50, 150, 3.0, 600, 120, 600, 5, 100, 1.2,
                 1 / 1.5, 0.2, 1L << 30, 42, PolicyUnderTest.allNames(), "roomy,pressured", "docs/benchmarks", "", "",
-                "", "bench-model", "");
+                "", "bench-model", "", 1);
     }
 
     /** These parameters with {@code --kebab-name=value} arguments applied; unknown names are an error. */

@@ -96,15 +96,26 @@ public final class BenchmarkRunner {
             }
             List<String> routerArguments = new ArrayList<>(fleet.kvEventsArguments());
             routerArguments.addAll(parameters.routerArguments()); // last, so that they win
-            try (RouterInstance router = new RouterInstance(policy.routerPolicy(), budget, blocks, fleet.urls(),
-                    parameters.model(), routerArguments)) {
+            List<RouterInstance> routers = new ArrayList<>();
+            try {
+                for (int i = 0; i < parameters.routerReplicas(); i++) {
+                    routers.add(new RouterInstance(policy.routerPolicy(), budget, blocks, fleet.urls(),
+                            parameters.model(), routerArguments));
+                }
+                // The index sampled is the first replica's: each holds what it routed.
                 RunResult result = measure(client, name, regime, policy, blocks, budget,
-                        ChatTarget.router(client, router.apiUrl()), router.managementUrl(), fleet.urls());
-                String tokenizer = router.tokenizerSummary();
-                if (tokenizer != null) {
-                    progress.accept("[" + name + "] " + tokenizer);
+                        ChatTarget.routers(client, routers.stream().map(RouterInstance::apiUrl).toList()),
+                        routers.get(0).managementUrl(), fleet.urls());
+                for (int i = 0; i < routers.size(); i++) {
+                    String tokenizer = routers.get(i).tokenizerSummary();
+                    if (tokenizer != null) {
+                        progress.accept("[" + name + "] " + (routers.size() > 1 ? "replica " + i + ": " : "")
+                                + tokenizer);
+                    }
                 }
                 return result;
+            } finally {
+                routers.forEach(RouterInstance::close);
             }
         }
     }

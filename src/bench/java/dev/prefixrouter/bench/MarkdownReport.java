@@ -69,6 +69,12 @@ public final class MarkdownReport {
                         + " engines evict all the time.%n%n",
                 p.liveWorkingSetTokens(), p.roomyCapacity(), p.blocksPerEngine(p.roomyCapacity()),
                 p.pressuredCapacity(), p.blocksPerEngine(p.pressuredCapacity())));
+        if (p.routerReplicas() > 1) {
+            out.append(String.format(Locale.ROOT, "**%d router replicas**, as `k8s/` deploys them: each has its own"
+                    + " index, and each request goes to one of them by a hash of its user and round (the same split"
+                    + " for every policy), as a Kubernetes Service spreads connections; engines publish their KV"
+                    + " events to every replica. The index columns are the first replica's.%n%n", p.routerReplicas()));
+        }
         out.append("Policies: `round-robin`, `least-loaded`, `session` (affinity on `x-session-id` = the user),"
                 + " `prefix-aware` with an index budget that never evicts, `prefix-aware-bounded` with a budget of "
                 + Math.round(100 * p.budgetFraction()) + " % of the unbounded run's peak (so it evicts all the time),"
