@@ -58,6 +58,7 @@ final class EngineSubscriber implements AutoCloseable {
     private final String replayEndpoint;
     private final byte[] topic;
     private final Duration replayTimeout;
+    private final Duration heartbeat;
     private final ZContext context;
     private final EventSink sink;
     private final KvEventDecoder decoder;
@@ -77,16 +78,19 @@ final class EngineSubscriber implements AutoCloseable {
 
     /**
      * @param replayEndpoint the engine's replay (ROUTER) endpoint, or {@code null} for none
+     * @param heartbeat      the ZMTP heartbeat interval (a connection silent for three is dropped and dialled
+     *                       again), or zero for none
      * @param predecessor    the subscriber this one replaces for the same engine id (closed), or {@code null}
      */
     EngineSubscriber(String engineId, String endpoint, String replayEndpoint, String topic, Duration replayTimeout,
-            ZContext context, EventSink sink, KvEventDecoder decoder, MeterRegistry registry,
+            Duration heartbeat, ZContext context, EventSink sink, KvEventDecoder decoder, MeterRegistry registry,
             EngineSubscriber predecessor) {
         this.engineId = engineId;
         this.endpoint = endpoint;
         this.replayEndpoint = replayEndpoint;
         this.topic = topic.getBytes(StandardCharsets.UTF_8);
         this.replayTimeout = replayTimeout;
+        this.heartbeat = heartbeat;
         this.context = context;
         this.sink = sink;
         this.decoder = decoder;
@@ -144,6 +148,12 @@ final class EngineSubscriber implements AutoCloseable {
         try {
             socket.setLinger(0);
             socket.setReceiveTimeOut((int) POLL.toMillis());
+            if (!heartbeat.isZero()) {
+                // A SUB never writes after subscribing, so a publisher gone without a FIN would otherwise hold the
+                // connection open forever: ZMQ would never dial again, and the engine would stay approximate.
+                socket.setHeartbeatIvl((int) heartbeat.toMillis());
+                socket.setHeartbeatTimeout((int) heartbeat.toMillis() * 3);
+            }
             socket.subscribe(topic);
             sink.live(engineId, false);
             if (!connect(socket)) {
@@ -169,7 +179,8 @@ final class EngineSubscriber implements AutoCloseable {
     /**
      * Connects, retrying while the endpoint's host does not resolve (jeromq resolves at connect; a DNS name may not
      * exist yet when the engine joins), with a backoff from 1 s to 30 s; {@code false} if closed meanwhile. Once
-     * connected, ZMQ itself reconnects whenever the engine goes away and comes back.
+     * connected, ZMQ itself reconnects whenever the engine goes away and comes back (a connection that stops
+     * answering heartbeats counts as gone).
      */
     private boolean connect(ZMQ.Socket socket) throws InterruptedException {
         Duration backoff = Duration.ofSeconds(1);

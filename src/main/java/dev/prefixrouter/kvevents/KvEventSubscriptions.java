@@ -65,7 +65,8 @@ public final class KvEventSubscriptions implements FleetListener, AutoCloseable 
         }
         retiring.values().removeIf(EngineSubscriber::ended);
         EngineSubscriber subscriber = new EngineSubscriber(engine.id(), endpoints.events(), endpoints.replay(),
-                properties.topic(), properties.replayTimeout(), context, sink, decoder, registry,
+                properties.topic(), properties.replayTimeout(), properties.heartbeatInterval(), context, sink, decoder,
+                registry,
                 retiring.remove(engine.id()));
         EngineSubscriber previous = subscribers.put(engine.id(), subscriber);
         if (previous != null) {

@@ -28,6 +28,10 @@ import org.springframework.validation.annotation.Validated;
  * @param speculationTtl         how long a request routed to an engine credits it with the prompt's blocks before
  *                               the engine's own {@code BlockStored} confirms them (queueing plus prefill)
  * @param replayTimeout          how long a replay may take before the engine is forgotten and resubscribed
+ * @param heartbeatInterval      how often the subscription pings the engine's PUB socket (ZMTP heartbeats, which
+ *                               libzmq answers by itself); no answer within three intervals drops the connection
+ *                               and dials again, so a peer that vanished without closing it (a node lost, a
+ *                               network partition) is noticed; 0 for none
  * @param tokenizer              how requests are tokenized as the engines tokenize them
  */
 @Validated
@@ -45,11 +49,16 @@ public record KvEventsProperties(
         @NotNull @DefaultValue("10s") Duration staleAfter,
         @NotNull @DefaultValue("10s") Duration speculationTtl,
         @NotNull @DefaultValue("2s") Duration replayTimeout,
+        @NotNull @DefaultValue("2s") Duration heartbeatInterval,
         @Valid @DefaultValue Tokenizer tokenizer) {
 
     public KvEventsProperties {
         if (blockSize < 1) {
             throw new IllegalArgumentException("router.kv-events.block-size must be at least 1, was " + blockSize);
+        }
+        if (heartbeatInterval.isNegative() || heartbeatInterval.toMillis() * 3 > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("router.kv-events.heartbeat-interval must be between 0 (none) and"
+                    + " 24 days, was " + heartbeatInterval);
         }
         if (maxMemory.toBytes() < 1024) {
             throw new IllegalArgumentException("router.kv-events.max-memory must be at least 1KB, was " + maxMemory);

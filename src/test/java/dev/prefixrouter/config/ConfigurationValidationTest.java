@@ -89,7 +89,9 @@ class ConfigurationValidationTest {
             "router.discovery.kubernetes.api-server-url=h:80 | router.discovery.kubernetes.api-server-url must be",
             "router.kv-events.block-size=0              | router.kv-events.block-size must be at least 1",
             "router.kv-events.max-memory=10B            | router.kv-events.max-memory must be at least 1KB",
-            "router.kv-events.tokenizer.max-concurrent=0 | router.kv-events.tokenizer.max-concurrent must be at least 1"})
+            "router.kv-events.tokenizer.max-concurrent=0 | router.kv-events.tokenizer.max-concurrent must be at least 1",
+            "router.kv-events.heartbeat-interval=-1s    | router.kv-events.heartbeat-interval must be between 0",
+            "router.kv-events.tokenizer.min-earlier-turns-share=0 | min-earlier-turns-share must be above 0"})
     void invalidValuesNameTheProperty(String properties, String expected) {
         runner.withPropertyValues(properties.split(";")).run(context -> {
             assertThat(context).hasFailed();

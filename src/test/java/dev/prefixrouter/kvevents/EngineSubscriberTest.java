@@ -31,8 +31,13 @@ class EngineSubscriberTest {
                 .packArrayHeader(3).packString("BlockRemoved").packArrayHeader(1).packLong(seq).packString("GPU"));
     }
 
+    /** As the router subscribes, with its default heartbeat. */
     private void subscribe(String replayEndpoint, Duration replayTimeout) {
-        subscriber = new EngineSubscriber("e", publisher.endpoint(), replayEndpoint, "kv", replayTimeout, context,
+        subscribe(publisher.endpoint(), replayEndpoint, replayTimeout, Duration.ofSeconds(2));
+    }
+
+    private void subscribe(String endpoint, String replayEndpoint, Duration replayTimeout, Duration heartbeat) {
+        subscriber = new EngineSubscriber("e", endpoint, replayEndpoint, "kv", replayTimeout, heartbeat, context,
                 sink, new KvEventDecoder(), registry, null);
         subscriber.start();
         publisher.awaitSubscriber(WAIT);
@@ -154,6 +159,25 @@ class EngineSubscriberTest {
     }
 
     @Test
+    void aConnectionThatGoesSilentWithoutClosingIsDroppedAndDialledAgain() throws Exception {
+        try (SilenceableTcpRelay relay = new SilenceableTcpRelay(publisher.port())) {
+            subscribe(relay.endpoint(), publisher.replayEndpoint(), Duration.ofSeconds(2), Duration.ofMillis(200));
+            publisher.publish(0, batch(0));
+            publisher.publish(1, batch(1));
+            awaitBatches(0, 1);
+
+            // As a node lost or a partition looks: the connection stays open, nothing crosses it any more.
+            relay.silenceOpenConnections();
+            publisher.publish(2, batch(2));
+            publisher.awaitSubscriber(WAIT); // the subscriber noticed the silence and dialled again
+            publisher.publish(3, batch(3));
+
+            awaitBatches(0, 1, 2, 3); // 2 from the replay the gap asks for
+            assertThat(relay.connections()).isEqualTo(2);
+        }
+    }
+
+    @Test
     void aSequenceThatGoesBackIsARestart() {
         subscribe(publisher.replayEndpoint(), Duration.ofSeconds(2));
         publisher.publish(5, batch(5));
@@ -219,7 +243,7 @@ class EngineSubscriberTest {
     @Test
     void anEndpointThatDoesNotResolveIsRetriedUntilClosed() throws InterruptedException {
         subscriber = new EngineSubscriber("e", "tcp://no-such-host.invalid:5557", null, "", Duration.ofSeconds(1),
-                context, sink, new KvEventDecoder(), registry, null);
+                Duration.ZERO, context, sink, new KvEventDecoder(), registry, null);
         subscriber.start();
 
         await().during(Duration.ofMillis(300)).atMost(WAIT).until(() -> threadAlive("kv-events-e"));
@@ -251,8 +275,8 @@ class EngineSubscriberTest {
                 super.batch(engineId, batch);
             }
         };
-        subscriber = new EngineSubscriber("e", publisher.endpoint(), null, "kv", Duration.ofSeconds(1), context,
-                failingOnOne, new KvEventDecoder(), registry, null);
+        subscriber = new EngineSubscriber("e", publisher.endpoint(), null, "kv", Duration.ofSeconds(1), Duration.ZERO,
+                context, failingOnOne, new KvEventDecoder(), registry, null);
         subscriber.start();
         publisher.awaitSubscriber(WAIT);
         for (long seq = 0; seq < 4; seq++) {

@@ -46,6 +46,10 @@ final class TestKvEventPublisher implements AutoCloseable {
         replayThread.start();
     }
 
+    int port() {
+        return pubPort;
+    }
+
     String endpoint() {
         return "tcp://127.0.0.1:" + pubPort;
     }
