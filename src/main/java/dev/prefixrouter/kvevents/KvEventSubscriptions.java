@@ -66,8 +66,7 @@ public final class KvEventSubscriptions implements FleetListener, AutoCloseable 
         retiring.values().removeIf(EngineSubscriber::ended);
         EngineSubscriber subscriber = new EngineSubscriber(engine.id(), endpoints.events(), endpoints.replay(),
                 properties.topic(), properties.replayTimeout(), properties.heartbeatInterval(), context, sink, decoder,
-                registry,
-                retiring.remove(engine.id()));
+                registry, retiring.remove(engine.id()));
         EngineSubscriber previous = subscribers.put(engine.id(), subscriber);
         if (previous != null) {
             previous.close(); // not expected from the fleet, which adds an id once

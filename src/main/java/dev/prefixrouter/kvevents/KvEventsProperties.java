@@ -58,7 +58,7 @@ public record KvEventsProperties(
         }
         if (heartbeatInterval.isNegative() || heartbeatInterval.toMillis() * 3 > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("router.kv-events.heartbeat-interval must be between 0 (none) and"
-                    + " 24 days, was " + heartbeatInterval);
+                    + " 8 days, was " + heartbeatInterval);
         }
         if (maxMemory.toBytes() < 1024) {
             throw new IllegalArgumentException("router.kv-events.max-memory must be at least 1KB, was " + maxMemory);
