@@ -62,7 +62,10 @@ public final class EventApplier implements EventSink {
         if (engine < 0) {
             return; // a 65th engine: not tracked, routed approximately
         }
-        for (KvEvent event : batch.events()) {
+        List<KvEvent> list = batch.events();
+        // No iterator: nothing for a trap in here to rematerialize (see EngineSubscriber.apply).
+        for (int i = 0; i < list.size(); i++) {
+            KvEvent event = list.get(i);
             if (event instanceof KvEvent.BlockStored stored) {
                 stored(engine, stored, events);
             } else if (event instanceof KvEvent.BlockRemoved removed) {
