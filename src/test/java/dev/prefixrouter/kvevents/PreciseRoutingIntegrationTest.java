@@ -149,6 +149,20 @@ class PreciseRoutingIntegrationTest {
         }
     }
 
+    /**
+     * Engine {@code first} drops its cache and the next engine gets {@code body} behind the router's back; returns
+     * that engine once both have reported it.
+     */
+    private int movedBehindTheRoutersBack(int first, String body) {
+        WebClient.create(fleet.get(first).baseUrl()).post().uri("/reset_prefix_cache").retrieve()
+                .toBodilessEntity().block(WAIT);
+        await().atMost(WAIT).until(() -> blocks(first) == 0);
+        int other = (first + 1) % ENGINES;
+        direct(other, body);
+        await().atMost(WAIT).until(() -> blocks(other) >= 50);
+        return other;
+    }
+
     @Test
     void aPrefixTheEngineDroppedStopsAttractingRequests() {
         String body = chat(system("garden tools"), "How do I sharpen shears?");
@@ -156,13 +170,7 @@ class PreciseRoutingIntegrationTest {
         assertThat(routedTo(chat(system("garden tools"), "And a hoe?"))).isEqualTo(first);
         await().atMost(WAIT).until(() -> blocks(first) >= 50);
 
-        // The engine drops its cache; another engine gets the prompt behind the router's back.
-        WebClient.create(fleet.get(first).baseUrl()).post().uri("/reset_prefix_cache").retrieve()
-                .toBodilessEntity().block(WAIT);
-        await().atMost(WAIT).until(() -> blocks(first) == 0);
-        int other = (first + 1) % ENGINES;
-        direct(other, body);
-        await().atMost(WAIT).until(() -> blocks(other) >= 50);
+        int other = movedBehindTheRoutersBack(first, body);
 
         // The approximate index still credits the first engine; the engines' reports say otherwise.
         assertThat(routedTo(chat(system("garden tools"), "And a rake?"))).isEqualTo(other);
@@ -178,13 +186,7 @@ class PreciseRoutingIntegrationTest {
         String firstTurn = chat(system, "The lens is stuck.");
         int first = routedTo(firstTurn);
         await().atMost(WAIT).until(() -> blocks(first) >= 50);
-        // The first engine drops its cache; another gets the first turn behind the router's back.
-        WebClient.create(fleet.get(first).baseUrl()).post().uri("/reset_prefix_cache").retrieve()
-                .toBodilessEntity().block(WAIT);
-        await().atMost(WAIT).until(() -> blocks(first) == 0);
-        int other = (first + 1) % ENGINES;
-        direct(other, firstTurn);
-        await().atMost(WAIT).until(() -> blocks(other) >= 50);
+        int other = movedBehindTheRoutersBack(first, firstTurn);
         double byEarlierTurns = tokenizerCount("router.kv.tokenizer.cache.requests", "earlier_turns");
         double refreshed = tokenizerCount("router.kv.tokenizer.refreshes", "cached");
 
