@@ -94,7 +94,8 @@ public class PrefixAwarePolicy implements RoutingPolicy {
         if (caches == null || request.tokenize() == null) {
             return Mono.just(request);
         }
-        return caches.tokens(request, candidates).map((PromptTokens known) -> request.withTokens(known)).defaultIfEmpty(request);
+        return caches.tokens(request, candidates).map((PromptTokens known) -> request.withTokens(known))
+                .defaultIfEmpty(request);
     }
 
     @Override

@@ -175,7 +175,8 @@ class EngineTokenizerTest {
         PromptTokens next = tokenizer.tokens("m", chat(conversation(system, "q1", "a1", "q2")), List.of(engine))
                 .block(Duration.ofSeconds(5));
 
-        assertThat(next.ids()).as("the first turn's tokens, while the tokenizer has not answered").containsExactly(1, 2, 3);
+        assertThat(next.ids()).as("the first turn's tokens, while the tokenizer has not answered")
+                .containsExactly(1, 2, 3);
         assertThat(next.share()).isGreaterThan(0.8).isLessThan(1);
         assertThat(count("router.kv.tokenizer.cache.requests", "earlier_turns")).isEqualTo(1);
         Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> received.size() == 2);
@@ -232,10 +233,11 @@ class EngineTokenizerTest {
     void aConversationsLeadingMessagesHashAsAnEarlierRequestWhole() {
         long[] earlier = EngineTokenizer.keys("m", chat(conversation("sys", "q1")));
         long[] later = EngineTokenizer.keys("m", chat(conversation("sys", "q1", "a1", "q2")));
-        long[] pretty = EngineTokenizer.keys("m", chat("{\"messages\": [\n  {\"role\":\"user\",\"content\":\"sys\"} ,\n"
-                + "  {\"role\":\"assistant\",\"content\":\"q1\"}\n]}"));
-        long[] prettyLater = EngineTokenizer.keys("m", chat("{\"messages\": [\n  {\"role\":\"user\",\"content\":\"sys\"} ,\n"
-                + "  {\"role\":\"assistant\",\"content\":\"q1\"},\n  {\"role\":\"user\",\"content\":\"a1\"}\n]}"));
+        String prettyStart = "{\"messages\": [\n  {\"role\":\"user\",\"content\":\"sys\"} ,\n"
+                + "  {\"role\":\"assistant\",\"content\":\"q1\"}";
+        long[] pretty = EngineTokenizer.keys("m", chat(prettyStart + "\n]}"));
+        long[] prettyLater = EngineTokenizer.keys("m", chat(prettyStart
+                + ",\n  {\"role\":\"user\",\"content\":\"a1\"}\n]}"));
 
         assertThat(later).hasSize(4);
         assertThat(later[1]).isEqualTo(earlier[1]);

@@ -30,8 +30,8 @@ class KvEventSubscriptionsTest {
             Map<String, String> replayEndpoints) {
         return new KvEventsProperties(true, template, replayTemplate, endpoints, replayEndpoints, "", 
                 "prefix-router.dev/kv-events-endpoint", 16, DataSize.ofMegabytes(64), Duration.ofSeconds(10),
-                Duration.ofSeconds(10), Duration.ofSeconds(2), Duration.ofSeconds(2), new KvEventsProperties.Tokenizer("", Duration.ofMillis(250),
-                        DataSize.ofMegabytes(16)));
+                Duration.ofSeconds(10), Duration.ofSeconds(2), Duration.ofSeconds(2),
+                new KvEventsProperties.Tokenizer("", Duration.ofMillis(250), DataSize.ofMegabytes(16)));
     }
 
     private final Fleet fleet = new Fleet(new FleetProperties(List.of()));
