@@ -7,6 +7,7 @@ import dev.prefixrouter.fleet.Fleet;
 import dev.prefixrouter.observability.RequestSpan;
 import dev.prefixrouter.observability.RequestTracing;
 import dev.prefixrouter.observability.RouterMetrics;
+import dev.prefixrouter.proxy.ClientExchange;
 import dev.prefixrouter.proxy.ProxyForwarder;
 import dev.prefixrouter.proxy.ProxyRequest;
 import dev.prefixrouter.proxy.RequestBody;
@@ -18,19 +19,17 @@ import dev.prefixrouter.routing.RoutingRequest;
 import dev.prefixrouter.trie.PromptText;
 import java.util.List;
 import java.util.function.BiConsumer;
-import org.springframework.http.HttpHeaders;
-import org.springframework.http.HttpMethod;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.HttpStatusCode;
 import org.springframework.stereotype.Component;
-import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.SignalType;
 
 /**
  * One proxied OpenAI request, from body to engine: read once (admitted into the request-memory budget), parsed once
  * for what routing needs, routed, and forwarded byte for byte; the proxy writes the engine's response straight to
- * the exchange.
+ * the client.
  */
 @Component
 public class ProxiedOperation {
@@ -62,7 +61,7 @@ public class ProxiedOperation {
      * Admits and reads the body, routes, forwards; the body is released when the proxy no longer needs it, and at
      * the end whatever happened. Refusals before forwarding are counted here; the proxy counts the rest.
      */
-    public Mono<Void> handle(ServerWebExchange exchange, ApiOperation operation) {
+    public Mono<Void> handle(ClientExchange exchange, ApiOperation operation) {
         return handle(exchange, operation.path(), (body, start, trace) -> route(exchange, operation, body, start,
                 trace));
     }
@@ -72,24 +71,24 @@ public class ProxiedOperation {
      * that stores it, or gets 404 when the router does not know one (the response was made through another
      * replica of the router, or forgotten) or knows one that left the fleet.
      */
-    public Mono<Void> handleStored(ServerWebExchange exchange, String responseId, HttpMethod method, String path) {
+    public Mono<Void> handleStored(ClientExchange exchange, String responseId, HttpMethod method, String path) {
         String route = "/v1/responses/{id}" + (path.endsWith("/cancel") ? "/cancel" : "");
         return handle(exchange, route, (body, start, trace) -> {
             Engine engine = storingEngine(responseId, "response_not_found", null);
-            if (method == HttpMethod.DELETE) {
+            if (HttpMethod.DELETE.equals(method)) {
                 responses.forget(responseId);
             }
-            ProxyRequest request = new ProxyRequest(upstream(method), path, body, RouterMetrics.UNKNOWN_MODEL,
-                    false, RequestIds.of(exchange), start, null, trace);
+            ProxyRequest request = new ProxyRequest(method, path, body, RouterMetrics.UNKNOWN_MODEL, false,
+                    exchange.requestId(), start, null, trace);
             return Mono.just(pinned(request, engine, trace));
         });
     }
 
-    private Mono<Void> handle(ServerWebExchange exchange, String route, Router router) {
+    private Mono<Void> handle(ClientExchange exchange, String route, Router router) {
         long start = System.nanoTime();
-        RequestSpan trace = tracing.start(exchange.getRequest(), route);
-        exchange.getAttributes().put(RequestSpan.ATTRIBUTE, trace);
-        return bodyReader.read(exchange.getRequest())
+        RequestSpan trace = tracing.start(exchange.headers(), exchange.method().name(), route);
+        exchange.trace(trace);
+        return bodyReader.read(exchange)
                 .doOnError(ApiException.class, rejection -> rejected(rejection, start))
                 .flatMap(body -> Mono.defer(() -> router.route(body, start, trace))
                         .doOnError(ApiException.class, rejection -> rejected(rejection, start))
@@ -101,9 +100,8 @@ public class ProxiedOperation {
     }
 
     /** The status written to the client, or 0 (an error's is written later, by the error handler). */
-    private static int status(ServerWebExchange exchange) {
-        HttpStatusCode status = exchange.getResponse().getStatusCode();
-        return status != null ? status.value() : 0;
+    private static int status(ClientExchange exchange) {
+        return exchange.isCommitted() ? exchange.response().status().code() : 0;
     }
 
     private void rejected(ApiException rejection, long start) {
@@ -115,13 +113,13 @@ public class ProxiedOperation {
      * Parses and routes; throws {@link ApiException} for requests that cannot go anywhere. A policy that prepares
      * (tokenizes) first routes when that is done, or has given up.
      */
-    private Mono<Routed> route(ServerWebExchange exchange, ApiOperation operation, RequestBody body, long start,
+    private Mono<Routed> route(ClientExchange exchange, ApiOperation operation, RequestBody body, long start,
             RequestSpan trace) {
         ParsedRequest parsed = operation.multipart() ? multipart(exchange, operation, body)
                 : parser.parse(operation, body.bytes(), body.length());
         trace.tag("gen_ai.request.model", parsed.model());
-        io.netty.handler.codec.http.HttpMethod method = upstream(exchange.getRequest().getMethod());
-        String path = exchange.getRequest().getPath().value();
+        HttpMethod method = exchange.method();
+        String path = exchange.path();
         BiConsumer<String, String> learn = operation == ApiOperation.RESPONSES ? responses::remember : null;
         if (parsed.previousResponseId() != null) {
             // A follow-up: its conversation is stored on one engine, and only there.
@@ -129,7 +127,7 @@ public class ProxiedOperation {
                     "previous_response_id");
             if (engine != null) {
                 return Mono.just(pinned(new ProxyRequest(method, path, body, parsed.model(), parsed.stream(),
-                        RequestIds.of(exchange), start, learn, trace), engine, trace));
+                        exchange.requestId(), start, learn, trace), engine, trace));
             }
         }
         Candidates candidates = fleet.candidatesFor(parsed.model());
@@ -137,11 +135,11 @@ public class ProxiedOperation {
             throw candidates.modelKnown() ? ApiException.noHealthyBackend(parsed.model())
                     : ApiException.modelNotFound(parsed.model());
         }
-        String session = exchange.getRequest().getHeaders().getFirst(sessionHeader);
+        String session = exchange.headers().get(sessionHeader);
         RoutingRequest routing = new RoutingRequest(parsed.model(), parsed.prompt(),
                 session != null ? session : parsed.user(), parsed.tokenize(), null);
         ProxyRequest request = new ProxyRequest(method, path, body, parsed.model(), parsed.stream(),
-                RequestIds.of(exchange), start, learn, trace);
+                exchange.requestId(), start, learn, trace);
         List<Engine> healthy = candidates.healthy();
         if (policy.prepares()) {
             return policy.prepare(routing, healthy).map(prepared -> decide(prepared, healthy, request, trace));
@@ -191,18 +189,14 @@ public class ProxiedOperation {
     }
 
     /** A multipart body (audio): the model is a form field; there is no prompt to route on. */
-    private ParsedRequest multipart(ServerWebExchange exchange, ApiOperation operation, RequestBody body) {
+    private ParsedRequest multipart(ClientExchange exchange, ApiOperation operation, RequestBody body) {
         String model = MultipartFields.field(body.bytes(), body.length(),
-                exchange.getRequest().getHeaders().getFirst(HttpHeaders.CONTENT_TYPE), "model");
+                exchange.headers().get(HttpHeaderNames.CONTENT_TYPE), "model");
         if (model == null || model.isEmpty()) {
             throw ApiException.invalidRequest("model", "A multipart/form-data body with a 'model' field is"
                     + " required.");
         }
         return new ParsedRequest(operation, model, false, PromptText.of(""), null, null);
-    }
-
-    private static io.netty.handler.codec.http.HttpMethod upstream(HttpMethod method) {
-        return io.netty.handler.codec.http.HttpMethod.valueOf(method.name());
     }
 
     private record Routed(ProxyRequest request, RoutingDecision decision) {

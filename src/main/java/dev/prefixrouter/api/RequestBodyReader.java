@@ -3,23 +3,24 @@ package dev.prefixrouter.api;
 import dev.prefixrouter.admission.AdmissionControl;
 import dev.prefixrouter.admission.LimitsProperties;
 import dev.prefixrouter.error.ApiException;
+import dev.prefixrouter.proxy.ClientExchange;
 import dev.prefixrouter.proxy.RequestBody;
 import dev.prefixrouter.trie.HashTrieConfig;
+import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.timeout.ReadTimeoutException;
 import java.util.Arrays;
-import org.springframework.core.io.buffer.DataBuffer;
-import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
 
 /**
  * Reads a request body once, into one byte array bounded by {@code router.limits.max-body-size}, inside the
  * request-memory budget: before the first byte is read the request is admitted for what it will hold (the body
- * and the routing key hashed from it), and each network buffer is copied into the array and released at once. A
- * body of unannounced length (chunked) takes room as it grows, without waiting, and is not copied to its final
- * length (the array may end in unused room). The result holds the permit until it is released.
+ * and the routing key hashed from it), and each network buffer is copied into the array as it arrives (Reactor
+ * Netty releases it right after). A body of unannounced length (chunked) takes room as it grows, without waiting,
+ * and is not copied to its final length (the array may end in unused room). The result holds the permit until it
+ * is released.
  */
 @Component
 public class RequestBodyReader {
@@ -48,8 +49,8 @@ public class RequestBodyReader {
         return 8 * (length / chunkSize + 1);
     }
 
-    public Mono<RequestBody> read(ServerHttpRequest request) {
-        long declared = request.getHeaders().getContentLength();
+    public Mono<RequestBody> read(ClientExchange request) {
+        long declared = declaredLength(request.headers().get(HttpHeaderNames.CONTENT_LENGTH));
         if (declared > maxBytes) {
             return Mono.error(ApiException.bodyTooLarge(maxBytes));
         }
@@ -60,11 +61,23 @@ public class RequestBodyReader {
                         .doOnCancel(permit::release));
     }
 
-    private Mono<Collector> collect(ServerHttpRequest request, long declared, AdmissionControl.Permit permit) {
+    /** The {@code Content-Length}, or -1 when there is none (Netty's decoder refused malformed ones already). */
+    private static long declaredLength(String header) {
+        if (header == null) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(header.trim());
+        } catch (NumberFormatException malformed) {
+            return -1;
+        }
+    }
+
+    private Mono<Collector> collect(ClientExchange request, long declared, AdmissionControl.Permit permit) {
         Collector collector = new Collector(declared >= 0 ? (int) declared : 0, declared < 0, permit);
-        return request.getBody()
+        // Reactor Netty releases each buffer once it has been handed on: the collector copies and keeps none.
+        return request.request().receive()
                 .doOnNext(collector::add)
-                .doOnDiscard(DataBuffer.class, DataBufferUtils::release)
                 .onErrorMap(ReadTimeoutException.class, timeout -> new ApiException(HttpStatus.REQUEST_TIMEOUT,
                         "invalid_request_error", "request_timeout", null, "The request body stopped arriving for"
                         + " longer than router.limits.body-read-timeout; the connection is closed."))
@@ -95,20 +108,16 @@ public class RequestBodyReader {
             return new RequestBody(taken, size, () -> permit.shrink(keyBytes(size)), permit::release);
         }
 
-        void add(DataBuffer buffer) {
-            try {
-                int n = buffer.readableByteCount();
-                if ((long) size + n > maxBytes) {
-                    throw ApiException.bodyTooLarge(maxBytes);
-                }
-                if (size + n > bytes.length) {
-                    grow(size + n);
-                }
-                buffer.read(bytes, size, n);
-                size += n;
-            } finally {
-                DataBufferUtils.release(buffer);
+        void add(ByteBuf buffer) {
+            int n = buffer.readableBytes();
+            if ((long) size + n > maxBytes) {
+                throw ApiException.bodyTooLarge(maxBytes);
             }
+            if (size + n > bytes.length) {
+                grow(size + n);
+            }
+            buffer.readBytes(bytes, size, n);
+            size += n;
         }
 
         private void grow(int needed) {

@@ -25,10 +25,7 @@ public class RequestIds implements WebFilter {
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
-        String id = exchange.getRequest().getHeaders().getFirst(HEADER);
-        if (!isAcceptable(id)) {
-            id = generate();
-        }
+        String id = idFor(exchange.getRequest().getHeaders().getFirst(HEADER));
         exchange.getAttributes().put(ATTRIBUTE, id);
         exchange.getResponse().getHeaders().set(HEADER, id);
         return chain.filter(exchange);
@@ -37,6 +34,11 @@ public class RequestIds implements WebFilter {
     /** The request's id, or {@code "-"} for an exchange that did not pass the filter. */
     public static String of(ServerWebExchange exchange) {
         return exchange.getAttributeOrDefault(ATTRIBUTE, "-");
+    }
+
+    /** The id of a request whose {@code X-Request-Id} is {@code header} ({@code null} when it sent none). */
+    static String idFor(String header) {
+        return isAcceptable(header) ? header : generate();
     }
 
     // Not UUID.randomUUID(): SecureRandom may read /dev/urandom, a blocking call on an event loop.

@@ -14,9 +14,6 @@ import org.slf4j.MDC;
  */
 public final class RequestSpan {
 
-    /** Where the span of a request is kept among the exchange's attributes. */
-    public static final String ATTRIBUTE = RequestSpan.class.getName();
-
     /** A request that is not traced. */
     public static final RequestSpan NONE = new RequestSpan(Tracer.NOOP, Propagator.NOOP, Span.NOOP);
 

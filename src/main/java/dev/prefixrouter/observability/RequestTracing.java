@@ -3,9 +3,8 @@ package dev.prefixrouter.observability;
 import io.micrometer.tracing.Span;
 import io.micrometer.tracing.Tracer;
 import io.micrometer.tracing.propagation.Propagator;
+import io.netty.handler.codec.http.HttpHeaders;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.http.HttpHeaders;
-import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.stereotype.Component;
 
 /**
@@ -29,13 +28,13 @@ public class RequestTracing {
     }
 
     /** The span of one proxied request, named after its method and route, e.g. {@code POST /v1/responses}. */
-    public RequestSpan start(ServerHttpRequest request, String route) {
-        Span span = propagator.extract(request.getHeaders(), HttpHeaders::getFirst)
-                .name(request.getMethod().name() + " " + route)
+    public RequestSpan start(HttpHeaders headers, String method, String route) {
+        Span span = propagator.extract(headers, HttpHeaders::get)
+                .name(method + " " + route)
                 .kind(Span.Kind.SERVER)
                 .start();
         if (!span.isNoop()) { // an unsampled span records nothing: its tags would only be made to be dropped
-            span.tag("http.request.method", request.getMethod().name()).tag("http.route", route);
+            span.tag("http.request.method", method).tag("http.route", route);
         }
         return new RequestSpan(tracer, propagator, span);
     }

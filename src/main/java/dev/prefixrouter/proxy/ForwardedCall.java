@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeoutException;
 import lombok.extern.slf4j.Slf4j;
-import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 
 /**
@@ -42,7 +41,7 @@ import reactor.core.publisher.Mono;
 @Slf4j
 final class ForwardedCall {
 
-    private final ServerWebExchange exchange;
+    private final ClientExchange exchange;
     private final ProxyRequest request;
     private final RoutingDecision decision;
     private final UpstreamClient client;
@@ -60,7 +59,7 @@ final class ForwardedCall {
     private int status;
     private boolean acceptedRetryUsed;
 
-    ForwardedCall(ServerWebExchange exchange, ProxyRequest request, RoutingDecision decision, ProxyServices services) {
+    ForwardedCall(ClientExchange exchange, ProxyRequest request, RoutingDecision decision, ProxyServices services) {
         this.exchange = exchange;
         this.request = request;
         this.decision = decision;
@@ -72,7 +71,7 @@ final class ForwardedCall {
         this.drain = services.drain();
         this.ranked = decision.ranked();
         this.maxAttempts = properties.maxAttempts();
-        this.loop = LoopTimer.eventLoopOf(exchange.getRequest());
+        this.loop = exchange.eventLoop();
     }
 
     Mono<Void> run() {
@@ -97,7 +96,7 @@ final class ForwardedCall {
                     decision.attempting(engine);
                     engine.requestStarted();
                     AttemptSpan span = request.trace().attempt(engine.id(), engine.url(), number);
-                    Mono<UpstreamResponse> answer = client.send(engine, request, exchange.getRequest(), span, () -> {
+                    Mono<UpstreamResponse> answer = client.send(engine, request, exchange, span, () -> {
                                 attempt.written();
                                 if (!anotherEngine) {
                                     request.body().release(); // the last engine has it: nothing can resend it
@@ -164,7 +163,7 @@ final class ForwardedCall {
                     decision.attemptFailed(engine);
                     return attempt(index + 1, number + 1);
                 })
-                .onErrorMap(error -> !(error instanceof ApiException) && !exchange.getResponse().isCommitted(),
+                .onErrorMap(error -> !(error instanceof ApiException) && !exchange.isCommitted(),
                         error -> {
                             try (var logContext = request.trace().logContext(request.requestId())) {
                                 log.warn("requestId={} engine {} failed: {}", request.requestId(), engine.id(),
@@ -179,7 +178,7 @@ final class ForwardedCall {
      * {@code router_retries_total}; {@code null} when the rules say no.
      */
     private String retryReason(Throwable error, Attempt attempt, boolean anotherEngine, boolean retryIfAccepted) {
-        if (!anotherEngine || request.body().isReleased() || exchange.getResponse().isCommitted()
+        if (!anotherEngine || request.body().isReleased() || exchange.isCommitted()
                 || !UpstreamFailures.retryable(error)) {
             return null;
         }

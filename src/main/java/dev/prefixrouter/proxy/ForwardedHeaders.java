@@ -4,12 +4,10 @@ import io.netty.handler.codec.http.HttpHeaders;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.URI;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import org.springframework.http.server.reactive.ServerHttpRequest;
 
 /**
  * The forwarding headers an engine receives, describing the hop from the client's peer to the router:
@@ -38,10 +36,10 @@ final class ForwardedHeaders {
      * @param nominated header names the client's {@code Connection} header listed: meant for this hop, not kept
      * @param trusted   whether the client's peer is a trusted proxy
      */
-    static void write(ServerHttpRequest client, Set<String> nominated, boolean trusted, HttpHeaders target) {
-        org.springframework.http.HttpHeaders headers = client.getHeaders();
+    static void write(ClientExchange client, Set<String> nominated, boolean trusted, HttpHeaders target) {
+        HttpHeaders headers = client.headers();
         if (trusted) {
-            for (Map.Entry<String, List<String>> header : headers.headerSet()) {
+            for (Map.Entry<String, String> header : headers) {
                 String name = header.getKey().toLowerCase(Locale.ROOT);
                 if (isForwardingHeader(name) && !nominated.contains(name) && !name.equals("x-forwarded-for")
                         && !name.equals("forwarded")) {
@@ -49,14 +47,10 @@ final class ForwardedHeaders {
                 }
             }
         }
-        InetSocketAddress remote = client.getRemoteAddress();
+        InetSocketAddress remote = client.remoteAddress();
         String peer = remote == null || remote.getAddress() == null ? null : address(remote.getAddress());
-        URI uri = client.getURI();
-        String proto = uri.getScheme() == null ? "http" : uri.getScheme();
-        String host = headers.getFirst(org.springframework.http.HttpHeaders.HOST);
-        if (host == null && uri.getHost() != null) {
-            host = uri.getPort() < 0 ? uri.getHost() : uri.getHost() + ":" + uri.getPort();
-        }
+        String proto = client.scheme() == null ? "http" : client.scheme();
+        String host = client.host();
 
         StringBuilder forwardedFor = earlier(headers, "x-forwarded-for", trusted, nominated);
         if (peer != null) {
@@ -77,10 +71,9 @@ final class ForwardedHeaders {
     }
 
     /** A trusted peer's values of a list header, every line in order, as one comma-separated list; else empty. */
-    private static StringBuilder earlier(org.springframework.http.HttpHeaders headers, String name, boolean trusted,
-            Set<String> nominated) {
+    private static StringBuilder earlier(HttpHeaders headers, String name, boolean trusted, Set<String> nominated) {
         StringBuilder list = new StringBuilder();
-        List<String> values = trusted && !nominated.contains(name) ? headers.get(name) : null;
+        List<String> values = trusted && !nominated.contains(name) ? headers.getAll(name) : null;
         if (values != null) {
             for (String value : values) {
                 String trimmed = value.trim();

@@ -4,10 +4,7 @@ import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import org.springframework.http.server.reactive.ServerHttpRequest;
-import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import reactor.core.publisher.Mono;
-import reactor.netty.Connection;
 
 /**
  * Delays timed by the event loop that serves a request, for the timeouts every proxied request starts and almost
@@ -17,19 +14,6 @@ import reactor.netty.Connection;
 final class LoopTimer {
 
     private LoopTimer() {
-    }
-
-    /**
-     * The event loop of the client connection behind {@code request}, or {@code null} when it is not a Reactor
-     * Netty request (then {@link #after} falls back to Reactor's parallel scheduler).
-     */
-    static EventLoop eventLoopOf(ServerHttpRequest request) {
-        try {
-            Object nativeRequest = ServerHttpRequestDecorator.getNativeRequest(request);
-            return nativeRequest instanceof Connection connection ? connection.channel().eventLoop() : null;
-        } catch (IllegalArgumentException notNative) {
-            return null;
-        }
     }
 
     /** Emits {@code 0} after {@code delay}, timed on {@code loop} ({@link Mono#delay} when it is null). */

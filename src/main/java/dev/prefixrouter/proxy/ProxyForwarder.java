@@ -6,7 +6,6 @@ import dev.prefixrouter.lifecycle.DrainSignal;
 import dev.prefixrouter.observability.RouterMetrics;
 import dev.prefixrouter.routing.RoutingDecision;
 import org.springframework.stereotype.Component;
-import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 
 /**
@@ -24,7 +23,7 @@ public class ProxyForwarder {
     }
 
     /** Completes when the response has been relayed; errors with an {@code ApiException} when none could be. */
-    public Mono<Void> forward(ServerWebExchange exchange, ProxyRequest request, RoutingDecision decision) {
+    public Mono<Void> forward(ClientExchange exchange, ProxyRequest request, RoutingDecision decision) {
         return Mono.defer(() -> new ForwardedCall(exchange, request, decision, services).run());
     }
 }

@@ -1,10 +1,10 @@
 package dev.prefixrouter.proxy;
 
+import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.springframework.core.io.buffer.DataBuffer;
 
 /**
  * Finds the id of a Responses-API response in the first bytes of the engine's answer as they are relayed: the
@@ -24,12 +24,12 @@ final class ResponseIdSniffer {
         this.found = found;
     }
 
-    void accept(DataBuffer buffer) {
+    void accept(ByteBuf buffer) {
         if (done) {
             return;
         }
-        int take = Math.min(buffer.readableByteCount(), WINDOW - seen.length());
-        seen.append(buffer.toString(buffer.readPosition(), take, StandardCharsets.ISO_8859_1));
+        int take = Math.min(buffer.readableBytes(), WINDOW - seen.length());
+        seen.append(buffer.toString(buffer.readerIndex(), take, StandardCharsets.ISO_8859_1));
         Matcher matcher = ID.matcher(seen);
         if (matcher.find()) {
             done = true;

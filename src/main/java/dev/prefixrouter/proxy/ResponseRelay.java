@@ -7,21 +7,19 @@ import dev.prefixrouter.lifecycle.DrainSignal;
 import dev.prefixrouter.observability.RouterMetrics;
 import dev.prefixrouter.routing.RoutingDecision;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import lombok.extern.slf4j.Slf4j;
-import org.springframework.core.io.buffer.DataBuffer;
-import org.springframework.core.io.buffer.DataBufferUtils;
-import org.springframework.core.io.buffer.NettyDataBufferFactory;
-import org.springframework.http.HttpHeaders;
-import org.springframework.http.HttpStatusCode;
-import org.springframework.http.server.reactive.ServerHttpResponse;
-import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.netty.http.server.HttpServerResponse;
 
 /**
  * Relays one engine's response to the client as it arrives: status and headers first, then the body buffer by
@@ -37,7 +35,7 @@ import reactor.core.publisher.Mono;
 @Slf4j
 final class ResponseRelay {
 
-    private final ServerWebExchange exchange;
+    private final ClientExchange exchange;
     private final ProxyRequest request;
     private final Engine engine;
     private final Attempt attempt;
@@ -53,7 +51,7 @@ final class ResponseRelay {
     private volatile boolean cutByDrain;
     private final ResponseIdSniffer sniffer;
 
-    ResponseRelay(ServerWebExchange exchange, ProxyRequest request, Attempt attempt, UpstreamResponse upstream,
+    ResponseRelay(ClientExchange exchange, ProxyRequest request, Attempt attempt, UpstreamResponse upstream,
             RoutingDecision decision, ProxyProperties properties, RouterMetrics metrics, DrainSignal drain) {
         this.exchange = exchange;
         this.request = request;
@@ -79,21 +77,19 @@ final class ResponseRelay {
     }
 
     Mono<Void> run() {
-        ServerHttpResponse response = exchange.getResponse();
+        HttpServerResponse response = exchange.response();
         status = upstream.status();
-        response.setStatusCode(HttpStatusCode.valueOf(status));
-        copyResponseHeaders(response.getHeaders());
-        boolean eventStream = isEventStream(upstream.response().responseHeaders().get("content-type"));
+        response.status(HttpResponseStatus.valueOf(status));
+        copyResponseHeaders(response);
+        boolean eventStream = isEventStream(upstream.response().responseHeaders().get(HttpHeaderNames.CONTENT_TYPE));
         // The first body byte: a stream's after queueing and prefill; a whole answer's comes with its headers.
         long deadline = request.startNanos() + (request.stream() ? properties.responseTimeout()
                 : properties.nonStreamingTimeout()).toNanos();
-        NettyDataBufferFactory buffers = (NettyDataBufferFactory) response.bufferFactory();
 
         RelayWatchdog watchdog = new RelayWatchdog(upstream.connection().channel().eventLoop(), deadline,
                 properties.idleTimeout().toNanos());
-        Flux<DataBuffer> body = upstream.connection().inbound().receive()
+        Flux<ByteBuf> body = upstream.connection().inbound().receive()
                 .retain()
-                .<DataBuffer>map(buffers::wrap)
                 .takeUntilOther(watchdog.expired())
                 .doOnSubscribe(subscription -> watchdog.start())
                 .doFinally(signal -> watchdog.stop())
@@ -116,9 +112,9 @@ final class ResponseRelay {
                 .doOnError(error -> upstream.abort());
 
         if (!eventStream) {
-            return response.writeWith(body.doOnDiscard(Object.class, ResponseRelay::release));
+            return sent(response, body);
         }
-        Flux<DataBuffer> events = body.onErrorResume(error -> firstByteSeen, error -> {
+        Flux<ByteBuf> events = body.onErrorResume(error -> firstByteSeen, error -> {
             ApiException apiError = UpstreamFailures.toApiException(error, engine.id());
             try (var logContext = request.trace().logContext(request.requestId())) {
                 log.warn("requestId={} stream from engine {} broke after it began: {}", request.requestId(),
@@ -126,21 +122,37 @@ final class ResponseRelay {
             }
             status = apiError.status().value();
             streamBroken = true;
-            return Mono.just(buffers.wrap(ErrorBodies.sseEvent(apiError).getBytes(StandardCharsets.UTF_8)));
+            return Mono.just(event(apiError));
         }).takeUntilOther(drain.cutoff().doOnTerminate(() -> cutByDrain = true))
-                .concatWith(Mono.defer(() -> cutByDrain ? Mono.just(buffers.wrap(ErrorBodies.sseEvent(
-                        ApiException.shuttingDown()).getBytes(StandardCharsets.UTF_8))) : Mono.empty()));
-        // writeWith, not writeAndFlushWith: Reactor Netty flushes as soon as no further chunk is waiting, so every
-        // event still leaves at once, but events that arrived in one read from the engine share one write.
-        return response.writeWith(events.doOnDiscard(Object.class, ResponseRelay::release));
+                .concatWith(Mono.defer(() -> cutByDrain ? Mono.just(event(ApiException.shuttingDown()))
+                        : Mono.empty()));
+        return sent(response, events);
     }
 
-    private void copyResponseHeaders(HttpHeaders target) {
+    /**
+     * Sends the body once its first signal came: Reactor Netty sends the status and headers as soon as a send is
+     * subscribed, and a failure before the first byte (the engine died after its headers) must leave the response
+     * unbegun, so that the request can go to another engine or end in an error answer. Reactor Netty flushes as
+     * soon as no further buffer is waiting, so every event still leaves at once, but events that arrived in one
+     * read from the engine share one write.
+     */
+    private static Mono<Void> sent(HttpServerResponse response, Flux<ByteBuf> body) {
+        return body.switchOnFirst((first, whole) -> first.isOnError() ? whole.then() : response.send(whole).then())
+                .doOnDiscard(ByteBuf.class, ReferenceCountUtil::safeRelease)
+                .then();
+    }
+
+    private static ByteBuf event(ApiException error) {
+        return Unpooled.wrappedBuffer(ErrorBodies.sseEvent(error).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void copyResponseHeaders(HttpServerResponse response) {
         // A retried attempt may have set headers already: the engine that answers owns them all.
-        String requestId = target.getFirst("X-Request-Id");
+        HttpHeaders target = response.responseHeaders();
+        String requestId = target.get("X-Request-Id");
         target.clear();
-        io.netty.handler.codec.http.HttpHeaders engineHeaders = upstream.response().responseHeaders();
-        Set<String> nominated = HopByHopHeaders.nominatedBy(engineHeaders.getAll(HttpHeaders.CONNECTION));
+        HttpHeaders engineHeaders = upstream.response().responseHeaders();
+        Set<String> nominated = HopByHopHeaders.nominatedBy(engineHeaders.getAll(HttpHeaderNames.CONNECTION));
         for (Map.Entry<String, String> header : engineHeaders) {
             if (!HopByHopHeaders.skipOnResponse(header.getKey().toLowerCase(Locale.ROOT), nominated)) {
                 target.add(header.getKey(), header.getValue());
@@ -151,20 +163,12 @@ final class ResponseRelay {
         }
         // clear() also dropped the server's own "Transfer-Encoding: chunked", and the engine's is hop-by-hop: a body
         // of unknown length (a stream) needs it back, else the server ends it by closing the client's connection.
-        if (!target.containsHeader(HttpHeaders.CONTENT_LENGTH)) {
-            target.set(HttpHeaders.TRANSFER_ENCODING, "chunked");
+        if (!target.contains(HttpHeaderNames.CONTENT_LENGTH)) {
+            response.chunkedTransfer(true);
         }
     }
 
     private static boolean isEventStream(String contentType) {
         return contentType != null && contentType.regionMatches(true, 0, "text/event-stream", 0, 17);
-    }
-
-    private static void release(Object discarded) {
-        if (discarded instanceof DataBuffer buffer) {
-            DataBufferUtils.release(buffer);
-        } else if (discarded instanceof ByteBuf buffer) {
-            ReferenceCountUtil.safeRelease(buffer);
-        }
     }
 }

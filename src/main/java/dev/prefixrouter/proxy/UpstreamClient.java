@@ -8,12 +8,10 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.springframework.beans.factory.DisposableBean;
-import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
@@ -55,7 +53,7 @@ class UpstreamClient implements DisposableBean {
      * Sends the request, with the attempt's trace context; completes with the response once its status and headers
      * arrived. {@code written} runs when the engine has the whole body.
      */
-    Mono<UpstreamResponse> send(Engine engine, ProxyRequest request, ServerHttpRequest client, AttemptSpan span,
+    Mono<UpstreamResponse> send(Engine engine, ProxyRequest request, ClientExchange client, AttemptSpan span,
             Runnable written) {
         return http.request(request.method())
                 .uri(engine.resolve(request.path()))
@@ -79,16 +77,18 @@ class UpstreamClient implements DisposableBean {
                 .single();
     }
 
-    private void copyRequestHeaders(ServerHttpRequest client, HttpHeaders target) {
-        org.springframework.http.HttpHeaders headers = client.getHeaders();
-        Set<String> nominated = HopByHopHeaders.nominatedBy(headers.get(HttpHeaderNames.CONNECTION.toString()));
-        for (Map.Entry<String, List<String>> header : headers.headerSet()) {
+    private void copyRequestHeaders(ClientExchange client, HttpHeaders target) {
+        HttpHeaders headers = client.headers();
+        Set<String> nominated = HopByHopHeaders.nominatedBy(headers.getAll(HttpHeaderNames.CONNECTION));
+        boolean authorization = client.authorizationForwarded();
+        for (Map.Entry<String, String> header : headers) {
             String name = header.getKey().toLowerCase(Locale.ROOT);
-            if (!HopByHopHeaders.skipOnRequest(name, nominated) && !ForwardedHeaders.isForwardingHeader(name)) {
+            if (!HopByHopHeaders.skipOnRequest(name, nominated) && !ForwardedHeaders.isForwardingHeader(name)
+                    && (authorization || !name.equals("authorization"))) {
                 target.add(header.getKey(), header.getValue());
             }
         }
-        InetSocketAddress remote = client.getRemoteAddress();
+        InetSocketAddress remote = client.remoteAddress();
         boolean trusted = remote != null && trustedProxies.contains(remote.getAddress());
         ForwardedHeaders.write(client, nominated, trusted, target);
     }

@@ -1,8 +1,6 @@
 package dev.prefixrouter.security;
 
 import dev.prefixrouter.error.ApiException;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
@@ -22,7 +20,8 @@ import reactor.core.publisher.Mono;
  * is routed, and is counted ({@code router_client_key_rejections_total{reason="missing"|"invalid"}}). An accepted
  * request goes on without its {@code Authorization} header, so nothing after this filter (the proxy above all)
  * can forward the client's key to an engine. {@code /health} and the management endpoints stay open; with client
- * keys off, every request passes untouched.
+ * keys off, every request passes untouched. The proxied operations never reach WebFlux's filters: their server
+ * route asks {@link ClientKeys#refusal} the same question and forwards no router key either.
  *
  * <p>Ordered right after the request id is assigned, so that a 401 carries one too.
  */
@@ -32,15 +31,11 @@ public class ClientKeyFilter implements WebFilter {
 
     private final ClientKeys keys;
     private final String managementBasePath;
-    private final Counter missing;
-    private final Counter invalid;
 
-    public ClientKeyFilter(ClientKeys keys, MeterRegistry registry,
+    public ClientKeyFilter(ClientKeys keys,
             @Value("${management.endpoints.web.base-path:/actuator}") String managementBasePath) {
         this.keys = keys;
         this.managementBasePath = managementBasePath;
-        this.missing = rejections(registry, "missing");
-        this.invalid = rejections(registry, "invalid");
     }
 
     @Override
@@ -48,15 +43,9 @@ public class ClientKeyFilter implements WebFilter {
         if (!keys.enabled() || !isProtected(exchange.getRequest())) {
             return chain.filter(exchange);
         }
-        HttpHeaders headers = exchange.getRequest().getHeaders();
-        if (!headers.containsHeader(HttpHeaders.AUTHORIZATION)) {
-            missing.increment();
-            return Mono.error(ApiException.missingApiKey());
-        }
-        String token = BearerToken.of(headers.get(HttpHeaders.AUTHORIZATION));
-        if (token == null || keys.nameOf(token) == null) {
-            invalid.increment();
-            return Mono.error(ApiException.invalidApiKey());
+        ApiException refusal = keys.refusal(exchange.getRequest().getHeaders().get(HttpHeaders.AUTHORIZATION));
+        if (refusal != null) {
+            return Mono.error(refusal);
         }
         ServerHttpRequest withoutKey = exchange.getRequest().mutate()
                 .headers(mutable -> mutable.remove(HttpHeaders.AUTHORIZATION))
@@ -73,12 +62,5 @@ public class ClientKeyFilter implements WebFilter {
         String path = request.getPath().pathWithinApplication().value();
         return !path.equals("/health") && !path.equals(managementBasePath)
                 && !path.startsWith(managementBasePath + "/");
-    }
-
-    private static Counter rejections(MeterRegistry registry, String reason) {
-        return Counter.builder("router.client_key.rejections")
-                .description("Requests refused with 401 for a missing or wrong client API key")
-                .tag("reason", reason)
-                .register(registry);
     }
 }
