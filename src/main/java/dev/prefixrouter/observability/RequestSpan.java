@@ -48,14 +48,15 @@ public final class RequestSpan {
 
     /** A client span for the {@code number}th engine tried, child of this one. */
     public AttemptSpan attempt(String engineId, URI url, int number) {
+        if (span.isNoop()) { // an unsampled request's children are unsampled: no span, its context goes upstream
+            return new AttemptSpan(Span.NOOP, span.context(), propagator);
+        }
         Span attempt = tracer.spanBuilder().setParent(span.context())
                 .name("engine " + engineId)
                 .kind(Span.Kind.CLIENT)
                 .start();
-        if (!attempt.isNoop()) { // as for the request's span: an unsampled one records nothing
-            attempt.tag("router.engine", engineId).tag("router.attempt", number)
-                    .tag("server.address", url.getHost()).tag("server.port", url.getPort());
-        }
+        attempt.tag("router.engine", engineId).tag("router.attempt", number)
+                .tag("server.address", url.getHost()).tag("server.port", url.getPort());
         return new AttemptSpan(attempt, propagator);
     }
 
