@@ -24,8 +24,9 @@ import reactor.netty.http.server.HttpServerResponse;
 /**
  * Relays one engine's response to the client as it arrives: status and headers first, then the body buffer by
  * buffer (flushed whenever no further buffer is waiting, so server-sent events leave at once) with the engine's
- * pace and the client's backpressure. Each buffer is progress of the engine; the first one also releases the
- * request body (it can no longer go elsewhere). A client that goes away cancels the relay, which closes the
+ * pace and the client's backpressure; a whole answer of announced length up to {@link #WHOLE_BODY_LIMIT} is
+ * gathered first and sent with its headers in one write. Each buffer is progress of the engine; the first one
+ * also releases the request body (it can no longer go elsewhere). A client that goes away cancels the relay, which closes the
  * engine connection. An event stream that breaks after it began, or that is still running when the drain is
  * about to time out, ends with an SSE error event and a clean close. Its outcome (the status the client saw,
  * whether the stream broke) is read by the walk that started it.
@@ -34,6 +35,9 @@ import reactor.netty.http.server.HttpServerResponse;
  */
 @Slf4j
 final class ResponseRelay {
+
+    /** Whole answers up to this length are gathered and sent in one write; longer ones are relayed as they come. */
+    static final int WHOLE_BODY_LIMIT = 64 * 1024;
 
     private final ClientExchange exchange;
     private final ProxyRequest request;
@@ -112,7 +116,8 @@ final class ResponseRelay {
                 .doOnError(error -> upstream.abort());
 
         if (!eventStream) {
-            return sent(response, body);
+            long length = contentLength(upstream.response().responseHeaders());
+            return length >= 0 && length <= WHOLE_BODY_LIMIT ? sentWhole(response, body) : sent(response, body);
         }
         Flux<ByteBuf> events = body.onErrorResume(error -> firstByteSeen, error -> {
             ApiException apiError = UpstreamFailures.toApiException(error, engine.id());
@@ -140,6 +145,32 @@ final class ResponseRelay {
         return body.switchOnFirst((first, whole) -> first.isOnError() ? whole.then() : response.send(whole).then())
                 .doOnDiscard(ByteBuf.class, ReferenceCountUtil::safeRelease)
                 .then();
+    }
+
+    /**
+     * Sends a whole answer once all of it has arrived, with its status and headers in one write: one pass through
+     * the server's pipeline and one flush, where relaying it buffer by buffer costs a write for the headers, one
+     * per buffer, one for the end and a flush task. Only for answers of announced length up to
+     * {@link #WHOLE_BODY_LIMIT} (what a request holds of its answer stays bounded); an engine that breaks off
+     * midway leaves the response unbegun, so the client gets an error answer rather than a truncated body.
+     */
+    private static Mono<Void> sentWhole(HttpServerResponse response, Flux<ByteBuf> body) {
+        return body.collect(Unpooled::compositeBuffer, (whole, buffer) -> whole.addComponent(true, buffer))
+                .flatMap(whole -> response.send(Mono.just(whole)).then())
+                .doOnDiscard(ByteBuf.class, ReferenceCountUtil::safeRelease);
+    }
+
+    /** The {@code Content-Length} an engine announced, or -1. */
+    private static long contentLength(HttpHeaders headers) {
+        String value = headers.get(HttpHeaderNames.CONTENT_LENGTH);
+        if (value == null) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException malformed) {
+            return -1;
+        }
     }
 
     private static ByteBuf event(ApiException error) {

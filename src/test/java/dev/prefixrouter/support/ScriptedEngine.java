@@ -1,5 +1,7 @@
 package dev.prefixrouter.support;
 
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -10,7 +12,9 @@ import reactor.netty.http.server.HttpServer;
 /**
  * An engine whose answers carry response headers a test chooses, which the simulator would never send (a
  * {@code Connection} header naming others, for instance). It serves {@code /health}, {@code /v1/models} for one
- * model, and answers every POST with a small completion and those headers. Loopback, random port.
+ * model, and answers every POST with a small completion and those headers, or, {@linkplain #truncating truncating},
+ * with the first half of it under a {@code Content-Length} announcing all of it, then closes the connection.
+ * Loopback, random port.
  */
 public final class ScriptedEngine implements AutoCloseable {
 
@@ -18,10 +22,15 @@ public final class ScriptedEngine implements AutoCloseable {
 
     /** Starts an engine serving {@code model} whose POST answers carry {@code headers}. */
     public static ScriptedEngine start(String model, Map<String, String> headers) {
-        return new ScriptedEngine(model, headers);
+        return new ScriptedEngine(model, headers, false);
     }
 
-    private ScriptedEngine(String model, Map<String, String> headers) {
+    /** Starts an engine serving {@code model} that breaks off every POST answer halfway. */
+    public static ScriptedEngine truncating(String model) {
+        return new ScriptedEngine(model, Map.of(), true);
+    }
+
+    private ScriptedEngine(String model, Map<String, String> headers, boolean truncate) {
         String models = "{\"object\":\"list\",\"data\":[{\"id\":\"" + model + "\",\"object\":\"model\"}]}";
         String completion = "{\"id\":\"cmpl-1\",\"object\":\"chat.completion\",\"model\":\"" + model + "\","
                 + "\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"ok\"},"
@@ -35,9 +44,15 @@ public final class ScriptedEngine implements AutoCloseable {
                         .post("/**", (request, response) -> request.receive().then(Mono.defer(() -> {
                             headers.forEach(response::header);
                             byte[] body = completion.getBytes(StandardCharsets.UTF_8);
-                            return response.header(HttpHeaderNames.CONTENT_TYPE, "application/json")
-                                    .header(HttpHeaderNames.CONTENT_LENGTH, Integer.toString(body.length))
-                                    .sendByteArray(Mono.just(body)).then();
+                            response.header(HttpHeaderNames.CONTENT_TYPE, "application/json")
+                                    .header(HttpHeaderNames.CONTENT_LENGTH, Integer.toString(body.length));
+                            if (!truncate) {
+                                return response.sendByteArray(Mono.just(body)).then();
+                            }
+                            return response.sendObject(Mono.just(new DefaultHttpContent(
+                                    Unpooled.wrappedBuffer(body, 0, body.length / 2)))).then()
+                                    .then(Mono.<Void>fromRunnable(() -> request.withConnection(
+                                            connection -> connection.channel().close())));
                         }))))
                 .bindNow();
     }
