@@ -19,6 +19,7 @@ import java.util.Set;
 import lombok.extern.slf4j.Slf4j;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.netty.channel.AbortedException;
 import reactor.netty.http.server.HttpServerResponse;
 
 /**
@@ -156,7 +157,13 @@ final class ResponseRelay {
      */
     private static Mono<Void> sentWhole(HttpServerResponse response, Flux<ByteBuf> body) {
         return body.collect(Unpooled::compositeBuffer, (whole, buffer) -> whole.addComponent(true, buffer))
-                .flatMap(whole -> response.send(Mono.just(whole)).then())
+                .flatMap(whole -> response.send(Mono.just(whole)).then()
+                        // A client gone by now: Reactor Netty refuses the send without taking the answer.
+                        .doOnError(AbortedException.class, refused -> {
+                            if (whole.refCnt() > 0) {
+                                ReferenceCountUtil.safeRelease(whole);
+                            }
+                        }))
                 .doOnDiscard(ByteBuf.class, ReferenceCountUtil::safeRelease);
     }
 
