@@ -7,7 +7,6 @@ import dev.prefixrouter.proxy.ClientExchange;
 import dev.prefixrouter.proxy.RequestBody;
 import dev.prefixrouter.trie.HashTrieConfig;
 import io.netty.buffer.ByteBuf;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.timeout.ReadTimeoutException;
 import java.util.Arrays;
 import org.springframework.http.HttpStatus;
@@ -50,7 +49,7 @@ public class RequestBodyReader {
     }
 
     public Mono<RequestBody> read(ClientExchange request) {
-        long declared = declaredLength(request.headers().get(HttpHeaderNames.CONTENT_LENGTH));
+        long declared = request.declaredLength();
         if (declared > maxBytes) {
             return Mono.error(ApiException.bodyTooLarge(maxBytes));
         }
@@ -59,18 +58,6 @@ public class RequestBodyReader {
                         .map(Collector::take)
                         .doOnError(error -> permit.release())
                         .doOnCancel(permit::release));
-    }
-
-    /** The {@code Content-Length}, or -1 when there is none (Netty's decoder refused malformed ones already). */
-    private static long declaredLength(String header) {
-        if (header == null) {
-            return -1;
-        }
-        try {
-            return Long.parseLong(header.trim());
-        } catch (NumberFormatException malformed) {
-            return -1;
-        }
     }
 
     private Mono<Collector> collect(ClientExchange request, long declared, AdmissionControl.Permit permit) {

@@ -61,6 +61,11 @@ public final class ClientExchange {
         return request.requestHeaders();
     }
 
+    /** The body length the client announced ({@code Content-Length}), or -1 when it announced none. */
+    public long declaredLength() {
+        return contentLength(request.requestHeaders());
+    }
+
     public String requestId() {
         return requestId;
     }
@@ -105,6 +110,22 @@ public final class ClientExchange {
     /** The event loop of the client's connection, or {@code null} when the request is not on one. */
     EventLoop eventLoop() {
         return request instanceof Connection connection ? connection.channel().eventLoop() : null;
+    }
+
+    /**
+     * The {@code Content-Length} in {@code headers}, or -1 when there is none (Netty's decoders refuse malformed
+     * ones before a message gets this far).
+     */
+    static long contentLength(HttpHeaders headers) {
+        String value = headers.get(HttpHeaderNames.CONTENT_LENGTH);
+        if (value == null) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException malformed) {
+            return -1;
+        }
     }
 
     /** Closes the client's connection: after a failure once the response has begun, nothing else can be said. */

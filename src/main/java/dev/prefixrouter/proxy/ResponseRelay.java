@@ -117,7 +117,7 @@ final class ResponseRelay {
                 .doOnError(error -> upstream.abort());
 
         if (!eventStream) {
-            long length = contentLength(upstream.response().responseHeaders());
+            long length = ClientExchange.contentLength(upstream.response().responseHeaders());
             return length >= 0 && length <= WHOLE_BODY_LIMIT ? sentWhole(response, body) : sent(response, body);
         }
         Flux<ByteBuf> events = body.onErrorResume(error -> firstByteSeen, error -> {
@@ -165,19 +165,6 @@ final class ResponseRelay {
                             }
                         }))
                 .doOnDiscard(ByteBuf.class, ReferenceCountUtil::safeRelease);
-    }
-
-    /** The {@code Content-Length} an engine announced, or -1. */
-    private static long contentLength(HttpHeaders headers) {
-        String value = headers.get(HttpHeaderNames.CONTENT_LENGTH);
-        if (value == null) {
-            return -1;
-        }
-        try {
-            return Long.parseLong(value.trim());
-        } catch (NumberFormatException malformed) {
-            return -1;
-        }
     }
 
     private static ByteBuf event(ApiException error) {
