@@ -74,10 +74,10 @@ class ProxyServer implements WebServerFactoryCustomizer<NettyReactiveWebServerFa
             }
         }
         return Mono.defer(() -> {
-            ApiOperation operation = HttpMethod.POST.equals(request.method()) ? operations.get(path) : null;
+            boolean post = HttpMethod.POST.equals(request.method());
+            ApiOperation operation = post ? operations.get(path) : null;
             return operation != null ? proxied.handle(exchange, operation)
-                    : proxied.handleStored(exchange, storedId(path, HttpMethod.POST.equals(request.method())),
-                            request.method(), path);
+                    : proxied.handleStored(exchange, storedId(path, post), request.method(), path);
         }).onErrorResume(error -> failed(exchange, error));
     }
 
