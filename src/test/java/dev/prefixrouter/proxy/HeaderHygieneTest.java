@@ -43,9 +43,7 @@ class HeaderHygieneTest {
         fleet.register(registry);
         scripted = ScriptedEngine.start("scripted", Map.of("Connection", "X-Engine-Hop, Keep-Alive",
                 "X-Engine-Hop", "secret", "Keep-Alive", "timeout=5", "X-Engine-Kept", "yes"));
-        registry.add("router.backends[1].id", () -> "scripted");
-        registry.add("router.backends[1].url", scripted::baseUrl);
-        registry.add("router.backends[1].models[0]", () -> "scripted");
+        scripted.register(registry, 1, "scripted");
     }
 
     @AfterAll

@@ -29,9 +29,7 @@ class TruncatedAnswerTest {
     @DynamicPropertySource
     static void engines(DynamicPropertyRegistry registry) {
         truncating = ScriptedEngine.truncating("m");
-        registry.add("router.backends[0].id", () -> "truncating");
-        registry.add("router.backends[0].url", truncating::baseUrl);
-        registry.add("router.backends[0].models[0]", () -> "m");
+        truncating.register(registry, 0, "truncating");
     }
 
     @AfterAll

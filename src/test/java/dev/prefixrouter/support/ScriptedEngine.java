@@ -5,6 +5,7 @@ import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import org.springframework.test.context.DynamicPropertyRegistry;
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
@@ -19,6 +20,7 @@ import reactor.netty.http.server.HttpServer;
 public final class ScriptedEngine implements AutoCloseable {
 
     private final DisposableServer server;
+    private final String model;
 
     /** Starts an engine serving {@code model} whose POST answers carry {@code headers}. */
     public static ScriptedEngine start(String model, Map<String, String> headers) {
@@ -31,6 +33,7 @@ public final class ScriptedEngine implements AutoCloseable {
     }
 
     private ScriptedEngine(String model, Map<String, String> headers, boolean truncate) {
+        this.model = model;
         String models = "{\"object\":\"list\",\"data\":[{\"id\":\"" + model + "\",\"object\":\"model\"}]}";
         String completion = "{\"id\":\"cmpl-1\",\"object\":\"chat.completion\",\"model\":\"" + model + "\","
                 + "\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"ok\"},"
@@ -55,6 +58,14 @@ public final class ScriptedEngine implements AutoCloseable {
                                             connection -> connection.channel().close())));
                         }))))
                 .bindNow();
+    }
+
+    /** Configures this engine as the router's {@code router.backends[index]}, serving its model, named {@code id}. */
+    public void register(DynamicPropertyRegistry registry, int index, String id) {
+        String backend = "router.backends[" + index + "]";
+        registry.add(backend + ".id", () -> id);
+        registry.add(backend + ".url", this::baseUrl);
+        registry.add(backend + ".models[0]", () -> model);
     }
 
     public String baseUrl() {
