@@ -79,7 +79,7 @@ public class ProxiedOperation {
                 responses.forget(responseId);
             }
             ProxyRequest request = new ProxyRequest(method, path, body, RouterMetrics.UNKNOWN_MODEL, false,
-                    exchange.requestId(), start, null, trace);
+                    exchange.requestId(), start, null, trace, true);
             return Mono.just(pinned(request, engine, trace));
         });
     }
@@ -127,7 +127,7 @@ public class ProxiedOperation {
                     "previous_response_id");
             if (engine != null) {
                 return Mono.just(pinned(new ProxyRequest(method, path, body, parsed.model(), parsed.stream(),
-                        exchange.requestId(), start, learn, trace), engine, trace));
+                        exchange.requestId(), start, learn, trace, false), engine, trace));
             }
         }
         Candidates candidates = fleet.candidatesFor(parsed.model());
@@ -139,7 +139,7 @@ public class ProxiedOperation {
         RoutingRequest routing = new RoutingRequest(parsed.model(), parsed.prompt(),
                 session != null ? session : parsed.user(), parsed.tokenize(), null);
         ProxyRequest request = new ProxyRequest(method, path, body, parsed.model(), parsed.stream(),
-                exchange.requestId(), start, learn, trace);
+                exchange.requestId(), start, learn, trace, false);
         List<Engine> healthy = candidates.healthy();
         if (policy.prepares()) {
             return policy.prepare(routing, healthy).map(prepared -> decide(prepared, healthy, request, trace));

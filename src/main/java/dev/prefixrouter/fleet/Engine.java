@@ -61,8 +61,8 @@ public final class Engine {
     }
 
     /**
-     * The engine's URL for {@code path} (e.g. {@code /v1/completions}), parsed once per path: the proxy asks on
-     * every request, for a handful of paths.
+     * The engine's URL for {@code path} (e.g. {@code /tokenize}), parsed once per path and kept while the engine
+     * is: for the handful of fixed paths its callers ask for, never one that names something.
      */
     public URI resolve(String path) {
         return resolved.computeIfAbsent(path, p -> URI.create(url + p));

@@ -17,13 +17,16 @@ import java.util.function.BiConsumer;
  * @param responseIds told (response id, engine id) of a Responses-API response an engine answers with, or
  *                    {@code null} when the answer carries none worth learning
  * @param trace       the request's trace, parent of each attempt's span
+ * @param variablePath whether the path names something (a stored response), so differs from request to request;
+ *                    requests to a fixed path are prepared once per engine
  */
 public record ProxyRequest(HttpMethod method, String path, RequestBody body, String model, boolean stream,
-        String requestId, long startNanos, BiConsumer<String, String> responseIds, RequestSpan trace) {
+        String requestId, long startNanos, BiConsumer<String, String> responseIds, RequestSpan trace,
+        boolean variablePath) {
 
     /** An untraced POST whose answer carries no response id to learn. */
     public ProxyRequest(String path, RequestBody body, String model, boolean stream, String requestId,
             long startNanos) {
-        this(HttpMethod.POST, path, body, model, stream, requestId, startNanos, null, RequestSpan.NONE);
+        this(HttpMethod.POST, path, body, model, stream, requestId, startNanos, null, RequestSpan.NONE, false);
     }
 }

@@ -1,6 +1,8 @@
 package dev.prefixrouter.proxy;
 
 import dev.prefixrouter.fleet.Engine;
+import dev.prefixrouter.fleet.Fleet;
+import dev.prefixrouter.fleet.FleetListener;
 import dev.prefixrouter.observability.AttemptSpan;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelOption;
@@ -11,14 +13,23 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiFunction;
+import org.reactivestreams.Publisher;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
+import reactor.netty.Connection;
+import reactor.netty.NettyOutbound;
 import reactor.netty.http.client.HttpClient;
+import reactor.netty.http.client.HttpClientRequest;
+import reactor.netty.http.client.HttpClientResponse;
 import reactor.netty.resources.ConnectionProvider;
+import reactor.util.context.Context;
 
 /**
- * Sends requests to engines over pooled HTTP/1.1 connections (Reactor Netty, sharing the server's event loops).
+ * Sends requests to engines over pooled HTTP/1.1 connections (Reactor Netty, sharing the server's event loops),
+ * with each engine's requests prepared once ({@link EngineRequests}) while it is in the fleet.
  * The body goes out as the client sent it; headers are copied except hop-by-hop ones ({@link HopByHopHeaders},
  * those the client's {@code Connection} names included), forwarding headers are written for this hop
  * ({@link ForwardedHeaders}), and the engine's API key, when configured, replaces the client's credentials. With
@@ -26,13 +37,15 @@ import reactor.netty.resources.ConnectionProvider;
  * with them off it is forwarded as sent, unless the engine's key replaces it.
  */
 @Component
-class UpstreamClient implements DisposableBean {
+class UpstreamClient implements DisposableBean, FleetListener {
 
     private final ConnectionProvider connections;
     private final HttpClient http;
     private final TrustedProxies trustedProxies;
+    private final Map<Engine, EngineRequests> engines = new ConcurrentHashMap<>();
+    private final BiFunction<HttpClientRequest, NettyOutbound, Publisher<Void>> send = this::write;
 
-    UpstreamClient(ProxyProperties properties) {
+    UpstreamClient(ProxyProperties properties, Fleet fleet) {
         this.trustedProxies = TrustedProxies.parse(properties.trustedProxies());
         this.connections = ConnectionProvider.builder("upstream")
                 .maxConnections(properties.maxConnectionsPerBackend())
@@ -47,34 +60,65 @@ class UpstreamClient implements DisposableBean {
                 .compress(false)
                 .followRedirect(false)
                 .keepAlive(true);
+        fleet.addListener(this);
+    }
+
+    @Override
+    public void engineAdded(Engine engine) {
+        engines.put(engine, new EngineRequests(http, engine, send));
+    }
+
+    @Override
+    public void engineRemoved(Engine engine) {
+        engines.remove(engine);
     }
 
     /**
      * Sends the request, with the attempt's trace context; completes with the response once its status and headers
-     * arrived. {@code written} runs when the engine has the whole body.
+     * arrived. {@code written} runs when the engine has the whole body. What to write travels in the subscriber's
+     * context, so the prepared request (its send function included) serves every request to the engine.
      */
     Mono<UpstreamResponse> send(Engine engine, ProxyRequest request, ClientExchange client, AttemptSpan span,
             Runnable written) {
-        return http.request(request.method())
-                .uri(engine.resolve(request.path()))
-                .send((outbound, out) -> {
-                    HttpHeaders headers = outbound.requestHeaders();
-                    copyRequestHeaders(client, headers);
-                    if (!headers.contains(HttpHeaderNames.CONTENT_TYPE) && request.body().length() > 0) {
-                        headers.set(HttpHeaderNames.CONTENT_TYPE, "application/json");
-                    }
-                    headers.set(HttpHeaderNames.CONTENT_LENGTH, request.body().length());
-                    headers.set("X-Request-Id", request.requestId());
-                    span.inject(headers);
-                    if (engine.apiKey() != null) {
-                        headers.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + engine.apiKey());
-                    }
-                    RequestBody body = request.body();
-                    return out.send(Mono.fromSupplier(() -> Unpooled.wrappedBuffer(body.bytes(), 0, body.length())))
-                            .then().doOnSuccess(done -> written.run());
-                })
-                .responseConnection((response, connection) -> Mono.just(new UpstreamResponse(response, connection)))
-                .single();
+        EngineRequests requests = engines.get(engine);
+        if (requests == null) { // it left the fleet since it was ranked: not kept, so not cached
+            requests = new EngineRequests(http, engine, send);
+        }
+        return requests.to(request.method(), request.path(), request.variablePath())
+                .responseConnection(UpstreamClient::received)
+                .single()
+                .contextWrite(Context.of(Outgoing.class, new Outgoing(engine, request, client, span, written)));
+    }
+
+    private static Mono<UpstreamResponse> received(HttpClientResponse response, Connection connection) {
+        return Mono.just(new UpstreamResponse(response, connection));
+    }
+
+    /** Writes one request's headers and body to the engine's connection. */
+    private Publisher<Void> write(HttpClientRequest outbound, NettyOutbound out) {
+        Outgoing outgoing = outbound.currentContextView().get(Outgoing.class);
+        ProxyRequest request = outgoing.request();
+        HttpHeaders headers = outbound.requestHeaders();
+        copyRequestHeaders(outgoing.client(), headers);
+        RequestBody body = request.body();
+        if (!headers.contains(HttpHeaderNames.CONTENT_TYPE) && body.length() > 0) {
+            headers.set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+        }
+        headers.set(HttpHeaderNames.CONTENT_LENGTH, body.length());
+        headers.set("X-Request-Id", request.requestId());
+        outgoing.span().inject(headers);
+        String apiKey = outgoing.engine().apiKey();
+        if (apiKey != null) {
+            headers.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + apiKey);
+        }
+        Runnable written = outgoing.written();
+        return out.send(Mono.fromSupplier(() -> Unpooled.wrappedBuffer(body.bytes(), 0, body.length())))
+                .then().doOnSuccess(done -> written.run());
+    }
+
+    /** What one request writes, for {@link #write}. */
+    private record Outgoing(Engine engine, ProxyRequest request, ClientExchange client, AttemptSpan span,
+            Runnable written) {
     }
 
     private void copyRequestHeaders(ClientExchange client, HttpHeaders target) {
