@@ -18,6 +18,7 @@ final class Attempt {
     private volatile boolean written;
     private volatile boolean stalled;
     private volatile UpstreamResponse upstream;
+    private ConnectionPermits permit;
 
     Attempt(Engine engine) {
         this.engine = engine;
@@ -26,6 +27,20 @@ final class Attempt {
 
     Engine engine() {
         return engine;
+    }
+
+    /** The attempt holds one of the engine's connection permits until it ends. */
+    void holding(ConnectionPermits permits) {
+        permit = permits;
+    }
+
+    /** The attempt ended: a permit it holds is given back. */
+    void releasePermit() {
+        ConnectionPermits held = permit;
+        permit = null;
+        if (held != null) {
+            held.release();
+        }
     }
 
     /** The engine has the whole request body. */

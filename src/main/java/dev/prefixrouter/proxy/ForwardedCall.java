@@ -96,12 +96,15 @@ final class ForwardedCall {
                     decision.attempting(engine);
                     engine.requestStarted();
                     AttemptSpan span = request.trace().attempt(engine.id(), engine.url(), number);
-                    Mono<UpstreamResponse> answer = client.send(engine, request, exchange, span, () -> {
+                    ConnectionPermits permits = client.permits(engine);
+                    Mono<UpstreamResponse> answer = permits.acquire(loop)
+                            .doOnSuccess(held -> attempt.holding(permits))
+                            .then(client.send(engine, request, exchange, span, () -> {
                                 attempt.written();
                                 if (!anotherEngine) {
                                     request.body().release(); // the last engine has it: nothing can resend it
                                 }
-                            })
+                            }))
                             .timeout(LoopTimer.after(loop, answerTimeout()), timedOut(engine));
                     return Mono.firstWithSignal(answer, attempt.<UpstreamResponse>aborted())
                             .flatMap(upstream -> {
@@ -129,6 +132,7 @@ final class ForwardedCall {
                             })
                             .doFinally(signal -> {
                                 span.end();
+                                attempt.releasePermit();
                                 attempt.settled();
                                 engine.requestFinished();
                                 decision.finished(engine);

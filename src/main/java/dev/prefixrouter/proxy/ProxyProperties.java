@@ -27,7 +27,10 @@ import org.springframework.validation.annotation.Validated;
  *                                 client is retried on the next engine {@code once} (per client request) or
  *                                 {@code never}: the engine may have started work, so a prompt that crashes engines
  *                                 costs at most two of them
- * @param maxConnectionsPerBackend pooled connections per engine; requests beyond wait for one
+ * @param maxConnectionsPerBackend requests holding a connection to one engine at once; requests beyond wait for
+ *                                 one. Connections are pooled per event loop (a request's engine connection is
+ *                                 served by the thread serving its client), so idle ones may number up to this
+ *                                 per loop until {@code max-idle-time} closes them
  * @param maxPendingAcquires       requests that may wait for a connection to one engine; more go to the next
  *                                 ranked engine, and when every engine is this busy, the client gets 503
  * @param pendingAcquireTimeout    how long a request waits for a connection to one engine before trying the next

@@ -6,6 +6,7 @@ import dev.prefixrouter.fleet.FleetListener;
 import dev.prefixrouter.observability.AttemptSpan;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.net.InetSocketAddress;
@@ -29,7 +30,10 @@ import reactor.util.context.Context;
 
 /**
  * Sends requests to engines over pooled HTTP/1.1 connections (Reactor Netty, sharing the server's event loops),
- * with each engine's requests prepared once ({@link EngineRequests}) while it is in the fleet.
+ * with each engine's requests prepared once per event loop ({@link EngineRequests}) while it is in the fleet. A
+ * request's engine connection comes from the pool of the event loop serving the client's connection; the pools
+ * of one engine share its limits ({@link ConnectionPermits}), so each loop's pool may grow to the whole limit
+ * (Reactor Netty's own waiting is never reached) and idle connections close after {@code max-idle-time}.
  * The body goes out as the client sent it; headers are copied except hop-by-hop ones ({@link HopByHopHeaders},
  * those the client's {@code Connection} names included), forwarding headers are written for this hop
  * ({@link ForwardedHeaders}), and the engine's API key, when configured, replaces the client's credentials. With
@@ -43,9 +47,12 @@ class UpstreamClient implements DisposableBean, FleetListener {
     private final HttpClient http;
     private final TrustedProxies trustedProxies;
     private final Map<Engine, EngineRequests> engines = new ConcurrentHashMap<>();
+    private final Map<EventLoop, HttpClient> loops = new ConcurrentHashMap<>();
     private final BiFunction<HttpClientRequest, NettyOutbound, Publisher<Void>> send = this::write;
+    private final ProxyProperties properties;
 
     UpstreamClient(ProxyProperties properties, Fleet fleet) {
+        this.properties = properties;
         this.trustedProxies = TrustedProxies.parse(properties.trustedProxies());
         this.connections = ConnectionProvider.builder("upstream")
                 .maxConnections(properties.maxConnectionsPerBackend())
@@ -65,7 +72,7 @@ class UpstreamClient implements DisposableBean, FleetListener {
 
     @Override
     public void engineAdded(Engine engine) {
-        engines.put(engine, new EngineRequests(http, engine, send));
+        engines.put(engine, requestsTo(engine));
     }
 
     @Override
@@ -80,14 +87,38 @@ class UpstreamClient implements DisposableBean, FleetListener {
      */
     Mono<UpstreamResponse> send(Engine engine, ProxyRequest request, ClientExchange client, AttemptSpan span,
             Runnable written) {
-        EngineRequests requests = engines.get(engine);
-        if (requests == null) { // it left the fleet since it was ranked: not kept, so not cached
-            requests = new EngineRequests(http, engine, send);
-        }
-        return requests.to(request.method(), request.path(), request.variablePath())
+        return requests(engine).to(client.eventLoop(), request.method(), request.path(), request.variablePath())
                 .responseConnection(UpstreamClient::received)
                 .single()
                 .contextWrite(Context.of(Outgoing.class, new Outgoing(engine, request, client, span, written)));
+    }
+
+    /**
+     * The engine's connections in use, bounded by {@code max-connections-per-backend}: an attempt takes a permit
+     * before {@link #send} and gives it back when it ends.
+     */
+    ConnectionPermits permits(Engine engine) {
+        return requests(engine).permits();
+    }
+
+    private EngineRequests requests(Engine engine) {
+        EngineRequests requests = engines.get(engine);
+        // An engine that left the fleet since it was ranked: its last requests are prepared, but not kept.
+        return requests != null ? requests : requestsTo(engine);
+    }
+
+    private EngineRequests requestsTo(Engine engine) {
+        return new EngineRequests(engine, this::clientOn, send, new ConnectionPermits(engine.id(),
+                properties.maxConnectionsPerBackend(), properties.maxPendingAcquires(),
+                properties.pendingAcquireTimeout()));
+    }
+
+    /**
+     * The engine client whose connections are opened on, and pooled for, {@code loop}: Reactor Netty keeps a pool
+     * per event loop group, so each loop's requests reuse connections served by the same thread.
+     */
+    private HttpClient clientOn(EventLoop loop) {
+        return loop == null ? http : loops.computeIfAbsent(loop, http::runOn);
     }
 
     private static Mono<UpstreamResponse> received(HttpClientResponse response, Connection connection) {

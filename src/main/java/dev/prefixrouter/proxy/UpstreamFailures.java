@@ -42,14 +42,25 @@ final class UpstreamFailures {
         }
     }
 
+    /** No connection to the engine could be had: see {@link #poolSaturated}. */
+    static final class PoolSaturated extends IOException {
+        PoolSaturated(String engine, String why) {
+            super("engine " + engine + ": " + why, null);
+        }
+    }
+
     /**
-     * Whether the engine's connection pool had no connection to give: all {@code max-connections-per-backend} busy
-     * and the queue for more full, or the wait for one longer than {@code pending-acquire-timeout}. The router's
-     * own saturation, not the engine's fault. Reactor Netty raises its (shaded) reactor-pool exceptions, named
-     * here rather than imported from an internal package.
+     * Whether no connection to the engine could be had: all {@code max-connections-per-backend} busy and the queue
+     * for more full, or the wait for one longer than {@code pending-acquire-timeout}. The router's own saturation,
+     * not the engine's fault. {@link ConnectionPermits} raises {@link PoolSaturated}; Reactor Netty's pools, should
+     * one ever be reached, raise their (shaded) reactor-pool exceptions, named here rather than imported from an
+     * internal package.
      */
     static boolean poolSaturated(Throwable error) {
         for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (cause instanceof PoolSaturated) {
+                return true;
+            }
             String name = cause.getClass().getSimpleName();
             if (name.equals("PoolAcquirePendingLimitException") || name.equals("PoolAcquireTimeoutException")) {
                 return true;
