@@ -5,12 +5,14 @@ import java.util.Arrays;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+import org.springframework.boot.micrometer.metrics.autoconfigure.logging.logback.LogbackMetricsAutoConfiguration;
 
 /**
  * Starts the router; {@code sim} as the first argument starts simulated engines instead (see
- * {@link SimulatorCommand}).
+ * {@link SimulatorCommand}). Micrometer's Logback meter is replaced by the router's own, which costs nothing on a
+ * level check ({@code observability.LogEventMetrics}).
  */
-@SpringBootApplication
+@SpringBootApplication(exclude = LogbackMetricsAutoConfiguration.class)
 @ConfigurationPropertiesScan
 public class PrefixRouterApplication {
 
