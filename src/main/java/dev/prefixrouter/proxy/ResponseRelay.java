@@ -23,14 +23,14 @@ import reactor.netty.channel.AbortedException;
 import reactor.netty.http.server.HttpServerResponse;
 
 /**
- * Relays one engine's response to the client as it arrives: status and headers first, then the body buffer by
- * buffer (flushed whenever no further buffer is waiting, so server-sent events leave at once) with the engine's
- * pace and the client's backpressure; a whole answer of announced length up to {@link #WHOLE_BODY_LIMIT} is
- * gathered first and sent with its headers in one write. Each buffer is progress of the engine; the first one
- * also releases the request body (it can no longer go elsewhere). A client that goes away cancels the relay, which closes the
- * engine connection. An event stream that breaks after it began, or that is still running when the drain is
- * about to time out, ends with an SSE error event and a clean close. Its outcome (the status the client saw,
- * whether the stream broke) is read by the walk that started it.
+ * Relays one engine's response to the client as it arrives: status and headers first, then the body buffer by buffer
+ * (flushed whenever no further buffer is waiting, so server-sent events leave at once) with the engine's pace and
+ * the client's backpressure; a whole answer of announced length up to {@link #WHOLE_BODY_LIMIT} is gathered first
+ * and sent with its headers in one write. Each buffer is progress of the engine; the first one also releases the
+ * request body (it can no longer go elsewhere). A client that goes away cancels the relay, which closes the engine
+ * connection. An event stream that breaks after it began, or that is still running when the drain is about to time
+ * out, ends with an SSE error event and a clean close. Its outcome (the status the client saw, whether the stream
+ * broke) is read by the walk that started it.
  *
  * <p>Not thread-safe by design: Reactor serialises the signals of one request.
  */

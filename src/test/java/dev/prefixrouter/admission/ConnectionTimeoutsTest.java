@@ -37,7 +37,7 @@ class ConnectionTimeoutsTest {
     @DynamicPropertySource
     static void engines(DynamicPropertyRegistry registry) {
         fleet.start("fast", Duration.ofMillis(1), Duration.ofMillis(1));
-        fleet.start("slow", Duration.ofMillis(2500), Duration.ZERO); // a whole answer after 2.5 s, past the idle timeout
+        fleet.start("slow", Duration.ofMillis(2500), Duration.ZERO); // answers after 2.5 s, past the idle timeout
         fleet.register(registry);
     }
 
